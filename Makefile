@@ -1,0 +1,69 @@
+# triggerdev.management — every entry point sets up what it needs (venvs are cached in .venvs/).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PY311 ?= $(shell command -v python3.11 || command -v python3)
+PY312 ?= $(shell command -v python3.12 || ls /root/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | head -n1)
+VENV := .venvs/py311
+VENV_LATEST := .venvs/py312
+# Outside the git work tree: ansible-test would otherwise list files through git and see none.
+BUILD_ROOT ?= $(or $(TMPDIR),/tmp)/triggerdev.management-build-$(shell printf '%s' '$(CURDIR)' | md5sum | cut -c1-8)
+BUILD := $(BUILD_ROOT)/ansible_collections/triggerdev/management
+# Every installed python3.X, by name, so ansible-test checks module code on each target Python.
+PYTHONS_BIN := $(BUILD_ROOT)/bin
+export PATH := $(PYTHONS_BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(BUILD_ROOT)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv venv-latest tree sanity sanity-oldest sanity-latest units integration lint docs demo test bench bench-short reliability reliability-short changelog build clean
+
+help:
+	@echo "make demo         run the demo playbook against the local emulator (sets everything up)"
+	@echo "make test         every check: sanity, units, integration, lint, short bench and reliability"
+	@echo "make units | sanity | integration | lint | docs | bench | reliability | build | clean"
+
+$(VENV)/.stamp: tests/requirements/controller.txt
+	rm -rf $(VENV) && $(PY311) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r tests/requirements/controller.txt
+	touch $@
+
+$(VENV_LATEST)/.stamp: tests/requirements/latest.txt
+	rm -rf $(VENV_LATEST) && $(PY312) -m venv $(VENV_LATEST)
+	$(VENV_LATEST)/bin/pip install -q --disable-pip-version-check -r tests/requirements/latest.txt
+	touch $@
+
+venv: $(VENV)/.stamp
+venv-latest: $(VENV_LATEST)/.stamp
+
+# ansible-test resolves real paths, so the collection is copied (tracked and new files, not ignored ones).
+tree:
+	rm -rf $(BUILD) && mkdir -p $(BUILD)
+	tests/utils/link-pythons.sh $(PYTHONS_BIN)
+	git ls-files -co --exclude-standard -z | xargs -0 -I{} sh -c 'test -e "{}" && printf "%s\0" "{}"' | tar -c --null -T - -f - | tar -x -C $(BUILD)
+
+sanity: sanity-oldest sanity-latest
+
+sanity-oldest: venv tree
+	tests/utils/seed-get-pip.sh $(VENV)/bin/python
+	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/ansible-test sanity --venv --color no --requirements
+
+sanity-latest: venv-latest tree
+	tests/utils/seed-get-pip.sh $(VENV_LATEST)/bin/python
+	cd $(BUILD) && $(CURDIR)/$(VENV_LATEST)/bin/ansible-test sanity --venv --color no --requirements
+
+units: venv tree
+	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit
+
+integration: venv tree
+	tests/utils/run-integration.sh $(CURDIR)/$(VENV) $(BUILD)
+
+test: units sanity integration
+	@echo "make test: all checks passed"
+
+build: venv
+	rm -f triggerdev-management-*.tar.gz
+	$(VENV)/bin/ansible-galaxy collection build --force .
+
+clean:
+	rm -rf $(BUILD_ROOT) .venvs tests/output triggerdev-management-*.tar.gz
