@@ -1,0 +1,217 @@
+"""Preview branches and the project/environment bootstrap routes (digest §9; see README)."""
+
+import re
+
+from . import auth
+from .state import ENV_SLUGS, ORG
+from .util import ApiError, Response, iso, js_type, now_ms, zod_message
+
+GIT_FIELDS = {
+    "provider": "string", "source": "string", "ghUsername": "string", "ghUserAvatarUrl": "string", "commitAuthorName": "string",
+    "commitMessage": "string", "commitRef": "string", "commitSha": "string", "dirty": "boolean", "remoteUrl": "string",
+    "pullRequestNumber": "number", "pullRequestTitle": "string", "pullRequestState": "string",
+}
+GIT_ENUMS = {"source": ("trigger_github_app", "github_actions", "local"), "pullRequestState": ("open", "closed", "merged")}
+
+
+def _slugify(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _zod(path, message, code="invalid_type"):
+    return ApiError(400, zod_message([{"code": code, "path": path, "message": message}]))
+
+
+def _body(req):
+    body = req.json_or(ValueError)
+    if body is ValueError:
+        raise ApiError(400, "Unexpected end of JSON input" if not req.body else "Unexpected token in JSON")
+    if not isinstance(body, dict):
+        raise _zod([], "Expected object, received %s" % js_type(body))
+    return body
+
+
+def _project_for(state, req, ref):
+    """PAT (any project) or the preview parent's secret key (its own project)."""
+    cred = req.cred
+    if cred.kind == "pat":
+        return auth.pat_project(state, ref), "pat"
+    if cred.kind != "secret_key":
+        raise ApiError(401, "Invalid or Missing API key")
+    if cred.project["ref"] != ref:
+        raise ApiError(404, "Project not found")
+    return cred.project, "apiKey"
+
+
+def _check_key_env(req):
+    env = req.cred.env
+    if env["type"] != "PREVIEW" or env["parentId"] is not None:
+        raise ApiError(403, "API keys must belong to the parent Preview environment.")
+
+
+def upsert(state, req, ref):
+    project, kind = _project_for(state, req, ref)
+    body = _body(req)
+    if not isinstance(body.get("branch"), str):
+        raise _zod(["branch"], "Required")
+    if body.get("env") not in ("preview", "development"):
+        raise _zod(["env"], "Invalid enum value. Expected 'preview' | 'development'", code="invalid_enum_value")
+    git = body.get("git")
+    if git is not None:
+        if not isinstance(git, dict):
+            raise _zod(["git"], "Expected object")
+        for field, value in git.items():
+            expected = GIT_FIELDS.get(field)
+            if expected and js_type(value) != expected:
+                raise _zod(["git", field], "Expected %s" % expected)
+            if field in GIT_ENUMS and value not in GIT_ENUMS[field]:
+                raise _zod(["git", field], "Invalid enum value", code="invalid_enum_value")
+        git = {k: v for k, v in git.items() if k in GIT_FIELDS}
+    if body["env"] == "development":
+        if kind == "apiKey":
+            raise ApiError(400, "API keys can only create Preview branches.")
+    if kind == "apiKey":
+        _check_key_env(req)
+    if body["env"] == "development":
+        raise ApiError(400, "Dev branches are not emulated.")
+    name = auth.sanitize_branch(body["branch"])
+    if not name:
+        raise ApiError(400, "Branch name has an invalid format")
+    if not auth.valid_git_branch_name(name):
+        raise ApiError(400, "Invalid branch name, contains disallowed character sequences")
+    parent = state.root_env(project, "preview")
+    if parent is None:
+        raise ApiError(400, "You don't have preview branches setup. Go to the dashboard to enable them.")
+    if not parent["isBranchable"]:
+        raise ApiError(400, "Your preview environment is not branchable")
+    existing = state.branch_env(project, parent["id"], name)
+    now = now_ms()
+    if existing is not None:
+        if git is not None:
+            existing["git"] = git
+        existing["updatedAt"] = now
+        state.touch()
+        return Response(200, {"id": existing["id"]})
+    slug = _slugify("preview-" + name)
+    env = {
+        "id": state.new_id("env_"), "slug": slug, "type": "PREVIEW", "apiKey": state.new_key("tr_preview_"),
+        "parentId": parent["id"], "branchName": name, "archivedAt": None, "isBranchable": False,
+        "createdAt": now, "updatedAt": now, "git": git, "paused": False, "shortcode": slug, "userName": None,
+    }
+    state.add_env(project, env)
+    state.touch()
+    return Response(200, {"id": env["id"]})
+
+
+def list_branches(state, req, ref):
+    if req.cred.kind != "pat":
+        raise ApiError(401, "Invalid or Missing Access Token")
+    project = auth.pat_project(state, ref)
+    parent = state.root_env(project, "preview")
+    if parent is None:
+        raise ApiError(400, "You don't have preview branches setup. Go to the dashboard to enable them.")
+    branches = []
+    for env in project["environments"].values():
+        if env["parentId"] == parent["id"] and env["archivedAt"] is None:
+            item = {"id": env["id"], "name": env["branchName"] or "main", "createdAt": iso(env["createdAt"]),
+                    "updatedAt": iso(env["updatedAt"]), "isPaused": env["paused"]}
+            if env.get("git") is not None:
+                item["git"] = env["git"]
+            branches.append(item)
+    return Response(200, {"branches": branches})
+
+
+def _branch_row(env):
+    """The environment row the server serialises in the archive response (no apiKey here on purpose: see README)."""
+    return {
+        "id": env["id"], "slug": env["slug"], "type": env["type"], "shortcode": env["shortcode"], "branchName": env["branchName"],
+        "parentEnvironmentId": env["parentId"], "archivedAt": iso(env["archivedAt"]), "createdAt": iso(env["createdAt"]),
+        "updatedAt": iso(env["updatedAt"]), "git": env.get("git"), "paused": env["paused"],
+    }
+
+
+def archive(state, req, ref):
+    project, kind = _project_for(state, req, ref)
+    body = _body(req)
+    env_name = body.get("env", "preview")
+    if env_name not in ("preview", "development"):
+        raise _zod(["env"], "Invalid enum value. Expected 'preview' | 'development'", code="invalid_enum_value")
+    if not isinstance(body.get("branch"), str):
+        raise _zod(["branch"], "Required")
+    if kind == "apiKey":
+        _check_key_env(req)
+        if env_name != "preview":
+            raise ApiError(403, "API keys must belong to the parent Preview environment.")
+    parent = state.root_env(project, "preview" if env_name == "preview" else "dev")
+    matches = [e for e in project["environments"].values() if parent and e["parentId"] == parent["id"] and e["branchName"] == body["branch"]]
+    if not matches:
+        raise ApiError(404, "Branch not found")
+    active = [e for e in matches if e["archivedAt"] is None]
+    if not active:
+        raise ApiError(400, "Branch already archived")
+    env = active[0]
+    now = now_ms()
+    env["archivedAt"] = now
+    env["updatedAt"] = now
+    env["slug"] = env["shortcode"] = "%s-%s" % (env["slug"], state.new_id("", 6))
+    state.touch()
+    return Response(200, {
+        "success": True, "branch": _branch_row(env),
+        "organization": {"id": ORG["id"], "slug": ORG["slug"], "maximumConcurrencyLimit": 10},
+        "project": {"id": project["id"], "slug": project["slug"]},
+    })
+
+
+def list_projects(state, req):
+    if req.cred.kind != "pat":
+        raise ApiError(401, "Invalid or Missing PAT")
+    result = []
+    for project in state.data["projects"].values():
+        result.append({
+            "id": project["id"], "externalRef": project["ref"], "name": project["name"], "slug": project["slug"],
+            "createdAt": project["createdAt"], "defaultRegion": project.get("defaultRegion"),
+            "organization": {"id": ORG["id"], "title": ORG["title"], "slug": ORG["slug"], "createdAt": ORG["createdAt"]},
+        })
+    return Response(200, result)
+
+
+def project_env(state, req, ref, slug, api_url):
+    """GET /api/v1/projects/{ref}/{env}: the environment's secret key."""
+    if slug not in ("dev", "staging", "prod", "preview"):
+        raise ApiError(400, "Invalid Params")
+    cred = req.cred
+    branch = auth.branch_header(req.headers)
+    if cred.kind == "pat":
+        project = auth.pat_project(state, ref)
+        env = auth.pat_env(state, project, slug, branch)
+        key = env["apiKey"]
+    elif cred.kind == "secret_key":
+        project, env = auth.resolve_secret_key(state, req, auth.LEGACY)
+        if project["ref"] != ref:
+            raise ApiError(400, "Invalid project ref for this API key. Make sure you are using an API key associated with that project.")
+        stored = ENV_SLUGS[slug][0]
+        if stored != (state.env_by_id(env["parentId"])["slug"] if env["parentId"] else env["slug"]):
+            raise ApiError(400, "Invalid environment slug for this API key. Make sure you are using an API key associated with that environment.")
+        key = cred.token
+    else:
+        raise ApiError(401, "Invalid or Missing API key")
+    return Response(200, {"apiKey": key, "name": project["name"], "apiUrl": api_url, "projectId": project["id"], "defaultRuntime": "node"})
+
+
+def age_branch(state, spec):
+    """Control API: push a branch's createdAt/updatedAt back by `days`."""
+    project = state.project(spec.get("project"))
+    if project is None:
+        raise ApiError(404, "Project not found")
+    parent = state.root_env(project, "preview")
+    env = state.branch_env(project, parent["id"], spec.get("branch"), include_archived=True)
+    if env is None:
+        raise ApiError(404, "Branch not found")
+    days = spec.get("days")
+    if isinstance(days, bool) or not isinstance(days, (int, float)):
+        raise ApiError(400, "days must be a number")
+    shift = int(days * 86_400_000)
+    env["updatedAt"] = now_ms() - shift
+    env["createdAt"] = min(env["createdAt"], env["updatedAt"])
+    state.touch()
+    return {"id": env["id"], "branch": env["branchName"], "createdAt": iso(env["createdAt"]), "updatedAt": iso(env["updatedAt"])}

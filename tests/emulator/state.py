@@ -1,0 +1,238 @@
+"""The emulator's data model, the default fixture, ids and JSON persistence.
+
+All mutable data lives in one JSON-friendly dict (``State.data``) guarded by one lock,
+so it can be saved and loaded as-is with ``--state FILE``.
+"""
+
+import copy
+import json
+import os
+import random
+import string
+import threading
+
+from .util import now_ms
+
+ORG = {"id": "org_demo0000000000000000001", "title": "Demo Organization", "slug": "demo-org", "createdAt": "2024-01-01T00:00:00.000Z"}
+USER_ID = "user_demo000000000000000001"
+PAT = "tr_pat_" + "demoPersonalAccessToken".ljust(40, "0")
+
+# path slug (as clients use it) -> stored slug, environment type
+ENV_SLUGS = {"dev": ("dev", "DEVELOPMENT"), "staging": ("stg", "STAGING"), "prod": ("prod", "PRODUCTION"), "preview": ("preview", "PREVIEW")}
+STORED_TO_PUBLIC = {"dev": "dev", "stg": "staging", "prod": "prod", "preview": "preview"}
+KEY_PREFIX = {"dev": "tr_dev_", "stg": "tr_stg_", "prod": "tr_prod_", "preview": "tr_preview_"}
+
+STANDARD_TASKS = [
+    {"id": "hello-world", "type": "STANDARD", "behaviour": "success", "duration": 1},
+    {"id": "always-fails", "type": "STANDARD", "behaviour": "fail", "duration": 1},
+    {"id": "crashes", "type": "STANDARD", "behaviour": "crash", "duration": 1},
+    {"id": "slow-task", "type": "STANDARD", "behaviour": "success", "duration": 25},
+]
+SCHEDULED_TASKS = [
+    {"id": "daily-report", "type": "SCHEDULED", "behaviour": "success", "duration": 1},
+    {"id": "hourly-sync", "type": "SCHEDULED", "behaviour": "success", "duration": 1},
+]
+
+
+def _key(prefix, tag):
+    """A fixed, readable secret key: prefix + 24 alphanumerics."""
+    body = tag.ljust(24, "0")
+    assert len(body) == 24 and body.isalnum()
+    return prefix + body
+
+
+def _project(ref, name, tag, slug):
+    envs = {}
+    for public, (stored, env_type) in ENV_SLUGS.items():
+        env_id = "env_%s_%s" % (tag, stored)
+        envs[env_id] = {
+            "id": env_id,
+            "slug": stored,
+            "type": env_type,
+            "apiKey": _key(KEY_PREFIX[stored], "%s%sKey" % (tag, stored.capitalize())),
+            "parentId": None,
+            "branchName": None,
+            "archivedAt": None,
+            "isBranchable": public == "preview",
+            "createdAt": 1704067200000,
+            "updatedAt": 1704067200000,
+            "git": None,
+            "paused": False,
+            "shortcode": stored,
+            "userName": "demo" if public == "dev" else None,
+        }
+    return {
+        "id": "prj_%s000000000000000000001" % tag,
+        "ref": ref,
+        "name": name,
+        "slug": slug,
+        "createdAt": "2024-01-01T00:00:00.000Z",
+        "defaultRegion": "us-east-1",
+        "environments": envs,
+        "tasks": {task["id"]: dict(task) for task in STANDARD_TASKS + SCHEDULED_TASKS},
+        "envvars": {},
+        "schedules": {},
+    }
+
+
+def build_fixture():
+    """The default data set (deterministic)."""
+    demo = _project("proj_demo", "Demo Project", "demo", "demo-project")
+    other = _project("proj_other", "Other Project", "other", "other-project")
+    prod_env = "env_demo_prod"
+    demo["schedules"]["sched_declarativedailyreport01"] = {
+        "id": "sched_declarativedailyreport01",
+        "type": "DECLARATIVE",
+        "task": "daily-report",
+        "active": True,
+        "cron": "0 0 * * *",
+        "timezone": "UTC",
+        "externalId": None,
+        "dedupKey": "daily-report-declarative",
+        "userDedup": False,
+        "window": None,
+        "envIds": [prod_env],
+        "createdAt": 1704067200000,
+    }
+    return {
+        "projects": {"proj_demo": demo, "proj_other": other},
+        "runs": {},          # run id -> run
+        "runOrder": [],      # run ids in creation order (seq ascending)
+        "batches": {},       # batch id -> batch
+        "idempotency": {},   # "envId|task|key" -> {"runId", "expiresAt"}
+        "requestCache": {},  # "envId|route|key" -> {"status", "body", "expiresAt"}
+        "seq": 0,
+    }
+
+
+class State:
+    """Holds the data, the lock and the id generator."""
+
+    def __init__(self, seed=None, state_file=None):
+        self.lock = threading.RLock()
+        self.seed = seed
+        self.state_file = state_file
+        self.rng = random.Random(seed)
+        self.data = build_fixture()
+        self.dirty = False
+        self.indexes = {}
+        if state_file and os.path.exists(state_file):
+            with open(state_file, "r", encoding="utf-8") as handle:
+                loaded = json.load(handle)
+            if isinstance(loaded, dict) and "projects" in loaded:
+                self.data = loaded
+        self.reindex()
+
+    def reset(self):
+        """Back to the default fixture (and the initial id sequence)."""
+        with self.lock:
+            self.rng = random.Random(self.seed)
+            self.data = build_fixture()
+            self.dirty = True
+            self.reindex()
+
+    def reindex(self):
+        """Rebuild the api-key and env-id lookups."""
+        keys = {}
+        envs = {}
+        for project in self.data["projects"].values():
+            for env in project["environments"].values():
+                keys[env["apiKey"]] = (project["ref"], env["id"])
+                envs[env["id"]] = (project["ref"], env)
+        self.indexes = {"keys": keys, "envs": envs}
+
+    def new_id(self, prefix, length=25):
+        """A cuid-like id (deterministic with --seed)."""
+        alphabet = string.ascii_lowercase + string.digits
+        return prefix + "".join(self.rng.choice(alphabet) for _ in range(length))
+
+    def new_key(self, prefix):
+        """A fresh secret key: prefix + 24 alphanumerics."""
+        alphabet = string.ascii_letters + string.digits
+        return prefix + "".join(self.rng.choice(alphabet) for _ in range(24))
+
+    def next_seq(self):
+        self.data["seq"] += 1
+        return self.data["seq"]
+
+    def project(self, ref):
+        return self.data["projects"].get(ref)
+
+    def env_by_id(self, env_id):
+        found = self.indexes["envs"].get(env_id)
+        return found[1] if found else None
+
+    def project_of_env(self, env_id):
+        found = self.indexes["envs"].get(env_id)
+        return self.data["projects"][found[0]] if found else None
+
+    def env_by_key(self, key):
+        found = self.indexes["keys"].get(key)
+        if not found:
+            return None, None
+        project = self.data["projects"][found[0]]
+        return project, project["environments"][found[1]]
+
+    def root_env(self, project, stored_slug):
+        for env in project["environments"].values():
+            if env["slug"] == stored_slug and env["parentId"] is None:
+                return env
+        return None
+
+    def branch_env(self, project, parent_id, branch_name, include_archived=False):
+        """The newest branch env with that name under a parent (active first)."""
+        found = None
+        for env in project["environments"].values():
+            if env["parentId"] == parent_id and env["branchName"] == branch_name:
+                if env["archivedAt"] is None:
+                    return env
+                if include_archived:
+                    found = env
+        return found
+
+    def add_env(self, project, env):
+        project["environments"][env["id"]] = env
+        self.indexes["keys"][env["apiKey"]] = (project["ref"], env["id"])
+        self.indexes["envs"][env["id"]] = (project["ref"], env)
+
+    def snapshot(self):
+        with self.lock:
+            return copy.deepcopy(self.data)
+
+    def save(self):
+        """Write the state file atomically (no-op without --state)."""
+        if not self.state_file:
+            return
+        with self.lock:
+            text = json.dumps(self.data, separators=(",", ":"))
+            self.dirty = False
+        tmp = self.state_file + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, self.state_file)
+
+    def touch(self):
+        self.dirty = True
+
+
+def public_slug(env):
+    """The slug clients use in paths for a root env (branches report their parent's)."""
+    return STORED_TO_PUBLIC.get(env["slug"], env["slug"])
+
+
+def config_view(state, api_url):
+    """The body of GET /_emulator/config."""
+    projects = []
+    with state.lock:
+        for project in state.data["projects"].values():
+            envs = {}
+            for public, (stored, _type) in ENV_SLUGS.items():
+                env = state.root_env(project, stored)
+                envs[public] = {"secret_key": env["apiKey"], "id": env["id"], "slug": stored, "type": env["type"]}
+            tasks = sorted(task["id"] for task in project["tasks"].values())
+            scheduled = sorted(task["id"] for task in project["tasks"].values() if task["type"] == "SCHEDULED")
+            projects.append({
+                "ref": project["ref"], "name": project["name"], "id": project["id"], "slug": project["slug"],
+                "environments": envs, "tasks": tasks, "scheduled_tasks": scheduled,
+            })
+    return {"api_url": api_url, "pat": PAT, "organization": dict(ORG), "projects": projects, "now": now_ms()}
