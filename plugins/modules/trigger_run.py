@@ -1,0 +1,214 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: trigger_run
+short_description: Cancel, replay or reschedule a Trigger.dev run
+version_added: 0.1.0
+description:
+  - Acts on one existing run of a Trigger.dev task.
+  - O(state=canceled) cancels the run. The run is read first; a run that has already finished is left alone and
+    the result is RV(changed=false), so this is idempotent.
+  - O(state=replayed) starts a new run of the same task with the same payload and returns the new run's id.
+    B(This is not idempotent):) every call starts another run. Guard it with a condition in the playbook.
+  - O(state=rescheduled) moves a C(DELAYED) run to a new start time given by O(delay). A run in any other status
+    cannot be rescheduled; the API's reason is returned as the error.
+author:
+  - triggerdev.management contributors
+extends_documentation_fragment:
+  - triggerdev.management.connection
+  - triggerdev.management.attributes
+  - triggerdev.management.attributes.STATE
+attributes:
+  check_mode:
+    details:
+      - The run is read; nothing is cancelled, replayed or rescheduled.
+  diff_mode:
+    details:
+      - The diff shows the run's status (cancel) or its C(delayed_until) (reschedule).
+options:
+  run_id:
+    description: The id of the run, V(run_...).
+    type: str
+    required: true
+  state:
+    description: What to do with the run.
+    type: str
+    required: true
+    choices: [canceled, replayed, rescheduled]
+  delay:
+    description:
+      - With O(state=rescheduled), the new start of the run. A duration from now such as V(30m), V(2h), V(1d)
+        (parts may be combined, V(1h30m)) or an ISO-8601 date-time in the future such as V(2030-01-01T09:00:00Z).
+      - With a date-time equal to the run's current C(delayedUntil) nothing is sent (RV(changed=false)); a duration
+        always reschedules.
+    type: str
+  wait:
+    description:
+      - With O(state=replayed), wait until the new run reaches a terminal status (C(COMPLETED), C(CANCELED), C(FAILED),
+        C(CRASHED), C(SYSTEM_FAILURE), C(EXPIRED), C(TIMED_OUT)).
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait with O(wait). When it runs out the task fails with the last known status and the run id.
+    type: int
+    default: 600
+  poll_interval:
+    description: Seconds between polls with O(wait).
+    type: float
+    default: 2
+  fail_on_run_failure:
+    description: With O(wait), fail when the new run ends in any status other than C(COMPLETED).
+    type: bool
+    default: true
+notes:
+  - These endpoints need a secret key. With an access token the environment's secret key is fetched once through
+    the API (see O(api_key)); O(environment) is then required.
+seealso:
+  - module: triggerdev.management.trigger_run_info
+  - module: triggerdev.management.trigger_task
+  - name: Cancel a run (API reference)
+    description: The cancel endpoint.
+    link: https://trigger.dev/docs/management/runs/cancel
+  - name: Replay a run (API reference)
+    description: The replay endpoint.
+    link: https://trigger.dev/docs/management/runs/replay
+  - name: Reschedule a run (API reference)
+    description: The reschedule endpoint.
+    link: https://trigger.dev/docs/management/runs/reschedule
+'''
+
+EXAMPLES = r'''
+- name: Cancel a run (no change if it has already finished)
+  triggerdev.management.trigger_run:
+    run_id: run_cm1abcd2efgh3ijk4lmno5pqr
+    state: canceled
+
+- name: Replay a failed run and wait for the new one
+  triggerdev.management.trigger_run:
+    run_id: "{{ failed_run_id }}"
+    state: replayed
+    wait: true
+  register: replay
+
+- name: Push a delayed run back by two hours
+  triggerdev.management.trigger_run:
+    run_id: "{{ delayed_run_id }}"
+    state: rescheduled
+    delay: 2h
+'''
+
+RETURN = r'''
+run:
+  description:
+    - The run acted on (snake_case keys; C(payload), C(output) and C(metadata) as given), as read after the action.
+    - For O(state=replayed) this is the B(new) run (C(id) only, or in full with O(wait)); in check mode the original run.
+  returned: always
+  type: dict
+  sample: {id: run_cm1abcd2efgh3ijk4lmno5pqr, status: CANCELED, task_identifier: hello-world}
+replayed_from:
+  description: The id of the run that was replayed.
+  returned: O(state=replayed)
+  type: str
+'''
+
+from ansible_collections.triggerdev.management.plugins.module_utils.client import TriggerNotFound
+from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
+from ansible_collections.triggerdev.management.plugins.module_utils.runs import (
+    SUCCESS_STATUS,
+    RunsAPI,
+    RunWaitTimeout,
+    failure_message,
+    is_terminal,
+    not_found_message,
+    parse_iso_ms,
+    run_summary,
+    validate_delay,
+)
+
+
+def main():
+    module = TriggerModule(dict(
+        run_id=dict(type='str', required=True),
+        state=dict(type='str', required=True, choices=['canceled', 'replayed', 'rescheduled']),
+        delay=dict(type='str'),
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=600),
+        poll_interval=dict(type='float', default=2.0),
+        fail_on_run_failure=dict(type='bool', default=True),
+    ), supports_check_mode=True, required_if=[('state', 'rescheduled', ['delay'])])
+    p = module.params
+    if p['delay'] is not None and p['state'] != 'rescheduled':
+        module.fail_json(msg='delay is only used with state=rescheduled.')
+    if p['wait'] and p['state'] != 'replayed':
+        module.fail_json(msg='wait is only used with state=replayed.')
+    if p['wait_timeout'] < 0 or p['poll_interval'] <= 0:
+        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0.')
+
+    def run():
+        delay = validate_delay(p['delay']) if p['state'] == 'rescheduled' else None
+        api = RunsAPI(module.client)
+        try:
+            current = api.retrieve(p['run_id'])
+        except TriggerNotFound as exc:
+            module.fail_from(exc, prefix=not_found_message(p['run_id'], module.client))
+        {'canceled': cancel, 'replayed': replay, 'rescheduled': reschedule}[p['state']](module, api, current, delay)
+
+    module.run(run)
+
+
+def cancel(module, api, current, _delay):
+    run_id = module.params['run_id']
+    before = {'id': run_id, 'status': current.get('status')}
+    if is_terminal(current):
+        module.exit_with(False, before, before, run=run_summary(current))
+    after = {'id': run_id, 'status': 'CANCELED'}
+    if module.check_mode:
+        module.exit_with(True, before, after, run=run_summary(current))
+    api.cancel(run_id)
+    module.exit_with(True, before, after, run=run_summary(api.retrieve(run_id)))
+
+
+def replay(module, api, current, _delay):
+    p = module.params
+    if module.check_mode:
+        module.exit_json(changed=True, run=run_summary(current), replayed_from=p['run_id'])
+    new_id = (api.replay(p['run_id']) or {}).get('id')
+    run = {'id': new_id, 'task_identifier': current.get('taskIdentifier')}
+    if not p['wait']:
+        module.exit_json(changed=True, run=run, replayed_from=p['run_id'])
+    try:
+        run = run_summary(api.wait_for_run(new_id, p['wait_timeout'], p['poll_interval']))
+    except RunWaitTimeout as exc:
+        module.fail_json(msg=str(exc), changed=True, run=run_summary(exc.runs[0]), replayed_from=p['run_id'])
+    if run.get('status') != SUCCESS_STATUS and p['fail_on_run_failure']:
+        module.fail_json(msg=failure_message([run]), changed=True, run=run, replayed_from=p['run_id'])
+    module.exit_json(changed=True, run=run, replayed_from=p['run_id'])
+
+
+def reschedule(module, api, current, delay):
+    run_id = module.params['run_id']
+    before = {'id': run_id, 'status': current.get('status'), 'delayed_until': current.get('delayedUntil')}
+    target = parse_iso_ms(delay)
+    if current.get('status') == 'DELAYED' and target is not None and target == parse_iso_ms(current.get('delayedUntil')):
+        module.exit_with(False, before, before, run=run_summary(current))
+    after = dict(before, delayed_until=delay)
+    if module.check_mode:
+        if current.get('status') != 'DELAYED':
+            module.fail_json(msg='Cannot reschedule run %s: only a DELAYED run can be rescheduled and it is %s.'
+                             % (run_id, current.get('status')))
+        module.exit_with(True, before, after, run=run_summary(current))
+    # A run that is not DELAYED is refused by the API; its reason becomes the error.
+    updated = api.reschedule(run_id, delay)
+    after['delayed_until'] = (updated or {}).get('delayedUntil', delay)
+    module.exit_with(True, before, after, run=run_summary(updated))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,422 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: trigger_task
+short_description: Trigger a Trigger.dev task (one run or a batch) and optionally wait for it
+version_added: 0.1.0
+description:
+  - Triggers one run of a Trigger.dev task with O(payload), or a batch of runs with O(items), and
+    optionally waits until the run or runs finish.
+  - A batch is sent through the batch endpoint C(POST /api/v2/tasks/batch), up to 500 items (and 1 MB) per
+    request; longer lists are split into several requests. Items may name different tasks.
+  - Triggering is not idempotent by nature, every call starts a new run. Set O(idempotency_key) (or an
+    C(idempotency_key) per item) to make it idempotent; a playbook can then be re-run safely. A run that
+    already exists for the key is returned with RV(changed=false) instead of starting a second one.
+  - Every request carries a request idempotency key (C(x-trigger-request-idempotency-key)) that is
+    reused on each retry, so a retried request never starts a second run.
+  - The payload, the trigger options, O(machine), O(delay), O(ttl) and O(idempotency_key_ttl) are checked
+    before any request; a payload that cannot be sent as JSON or is larger than 3 MiB is refused.
+author:
+  - triggerdev.management contributors
+extends_documentation_fragment:
+  - triggerdev.management.connection
+  - triggerdev.management.attributes
+  - triggerdev.management.attributes.STATE
+attributes:
+  check_mode:
+    details:
+      - In check mode nothing is triggered; RV(would_trigger) says what would be.
+  diff_mode:
+    support: none
+    details:
+      - Triggering has no before and after state to compare.
+options:
+  task:
+    description:
+      - The task identifier, as in the task's C(id).
+      - Required unless every item of O(items) names its own task; with O(items) it is the default task of the items.
+    type: str
+  payload:
+    description:
+      - The payload of the run, any JSON value. Mutually exclusive with O(items).
+      - Sent as JSON with C(payloadType) C(application/json); the request may be at most 3 MiB.
+    type: raw
+  items:
+    description:
+      - Trigger a batch of runs instead of one. Each item has its own O(items[].payload) and options, and may
+        name its own O(items[].task).
+      - The trigger options given at the top level (O(tags), O(queue), O(machine) and so on) are the defaults of
+        every item; an item's own value wins.
+    type: list
+    elements: dict
+    suboptions:
+      task:
+        description: The task of this item. Defaults to O(task).
+        type: str
+      payload:
+        description: The payload of this item, any JSON value.
+        type: raw
+      idempotency_key:
+        description: See O(idempotency_key).
+        type: str
+        no_log: false
+      idempotency_key_ttl:
+        description: See O(idempotency_key_ttl).
+        type: str
+      tags:
+        description: See O(tags).
+        type: list
+        elements: str
+      delay:
+        description: See O(delay).
+        type: str
+      ttl:
+        description: See O(ttl).
+        type: raw
+      queue:
+        description: See O(queue).
+        type: str
+      concurrency_key:
+        description: See O(concurrency_key).
+        type: str
+        no_log: false
+      machine:
+        description: See O(machine).
+        type: str
+        choices: [micro, small-1x, small-2x, medium-1x, medium-2x, large-1x, large-2x]
+      max_attempts:
+        description: See O(max_attempts).
+        type: int
+      max_duration:
+        description: See O(max_duration).
+        type: int
+      metadata:
+        description: See O(metadata).
+        type: dict
+      priority:
+        description: See O(priority).
+        type: int
+      region:
+        description: See O(region).
+        type: str
+      version:
+        description: See O(version).
+        type: str
+      test:
+        description: See O(test).
+        type: bool
+  idempotency_key:
+    description:
+      - Trigger at most one run for this key (per task and environment) while the key is valid. A second
+        trigger with the same key returns the existing run and reports RV(changed=false).
+      - This is the way to make triggering idempotent. At most 2048 characters.
+    type: str
+    no_log: false
+  idempotency_key_ttl:
+    description:
+      - How long O(idempotency_key) is remembered, a duration such as V(1h), V(24h) or V(7d). The server's default is 30 days.
+    type: str
+  tags:
+    description: Tags of the run (at most 10).
+    type: list
+    elements: str
+  delay:
+    description:
+      - Start the run later. A duration such as V(30s), V(15m), V(2h), V(1d) (parts may be combined, V(1h30m))
+        or an ISO-8601 date-time such as V(2030-01-01T09:00:00Z), which must be in the future.
+      - A delayed run has the status C(DELAYED) until then; see M(triggerdev.management.trigger_run) to reschedule it.
+    type: str
+  ttl:
+    description:
+      - If the run has not started within this time it expires (status C(EXPIRED)). A duration such as V(10m) or
+        V(1h), or a number of seconds. Without it the task's own TTL applies (in dev environments V(10m)).
+    type: raw
+  queue:
+    description: The name of the queue to put the run on.
+    type: str
+  concurrency_key:
+    description: Runs with the same concurrency key share the queue's concurrency limit separately from other keys.
+    type: str
+    no_log: false
+  machine:
+    description: The machine preset the run uses, instead of the task's own.
+    type: str
+    choices: [micro, small-1x, small-2x, medium-1x, medium-2x, large-1x, large-2x]
+  max_attempts:
+    description: The maximum number of attempts, overriding the task's retry settings.
+    type: int
+  max_duration:
+    description: The maximum compute time of the run in seconds; the run fails with C(TIMED_OUT) when it is exceeded.
+    type: int
+  metadata:
+    description: Metadata to attach to the run.
+    type: dict
+  priority:
+    description: A time offset in seconds that moves the run ahead in the queue; higher is earlier.
+    type: int
+  region:
+    description: The region to run in, for example V(us-east-1) or V(eu-central-1).
+    type: str
+  version:
+    description: Lock the run to this deployed version, for example V(20240523.1). Sent as C(lockToVersion).
+    type: str
+  test:
+    description: Mark the run as a test run.
+    type: bool
+  wait:
+    description:
+      - Wait until the run (or every run of the batch) reaches a terminal status (C(COMPLETED), C(CANCELED),
+        C(FAILED), C(CRASHED), C(SYSTEM_FAILURE), C(EXPIRED), C(TIMED_OUT)).
+      - A single run is polled with C(GET /api/v3/runs/{id}); a batch through the runs list filtered by batch
+        (one request per 100 runs per poll), then each run is read once for its output and error.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds to wait with O(wait). When it runs out the task fails with the last known status and the run id;
+        the run is not cancelled.
+    type: int
+    default: 600
+  poll_interval:
+    description: Seconds between polls with O(wait).
+    type: float
+    default: 2
+  fail_on_run_failure:
+    description:
+      - With O(wait), fail when a run ends in any status other than C(COMPLETED).
+      - Set to V(false) to get the result back and decide in the playbook.
+    type: bool
+    default: true
+notes:
+  - Triggering needs a secret key. With an access token the environment's secret key is fetched once through
+    the API (see O(api_key)); O(environment) is then required.
+  - With O(items) and idempotency keys, runs that already existed for their key are not part of the new batch,
+    so they are not in RV(runs) and are not waited for.
+seealso:
+  - module: triggerdev.management.trigger_run
+  - module: triggerdev.management.trigger_run_info
+  - name: Trigger a task (API reference)
+    description: The endpoint this module calls for one run.
+    link: https://trigger.dev/docs/management/tasks/trigger
+  - name: Batch trigger (API reference)
+    description: The batch endpoint.
+    link: https://trigger.dev/docs/management/tasks/batch-trigger
+  - name: Idempotency
+    description: How idempotency keys work.
+    link: https://trigger.dev/docs/idempotency
+'''
+
+EXAMPLES = r'''
+- name: Run the database migration task and wait for it
+  triggerdev.management.trigger_task:
+    task: db-migrate
+    payload:
+      release: "{{ release_id }}"
+    idempotency_key: "migrate-{{ release_id }}"
+    wait: true
+    wait_timeout: 1800
+  register: migration
+
+- name: Show its output
+  ansible.builtin.debug:
+    var: migration.run.output
+
+- name: Warm the caches of every region in one batch, without failing the play on a failed run
+  triggerdev.management.trigger_task:
+    task: warm-cache
+    items: "{{ regions | map('community.general.dict_kv', 'region') | map('community.general.dict_kv', 'payload') | list }}"
+    tags: [deploy]
+    wait: true
+    fail_on_run_failure: false
+  register: warmup
+
+- name: A batch with mixed tasks and per-item options
+  triggerdev.management.trigger_task:
+    items:
+      - task: send-email
+        payload: {to: ops@example.com}
+      - task: rebuild-index
+        payload: {index: products}
+        machine: large-1x
+        idempotency_key: rebuild-products-2024-05
+
+- name: Start a backfill tomorrow morning with an access token
+  triggerdev.management.trigger_task:
+    access_token: "{{ trigger_pat }}"
+    project_ref: proj_abcdefghijklmnopqrst
+    environment: prod
+    task: backfill
+    payload: {from: 2024-01-01}
+    delay: "2030-01-01T06:00:00Z"
+    ttl: 2h
+'''
+
+RETURN = r'''
+run:
+  description:
+    - The run, for a single trigger. Keys are snake_case; C(payload), C(output) and C(metadata) are returned as given.
+    - Without O(wait) it has C(id), C(is_cached) and C(task_identifier). With O(wait) it is the full run
+      (as M(triggerdev.management.trigger_run_info) returns it) including C(status), C(output) and C(error).
+    - In check mode C(id) is null.
+  returned: when O(payload) is used (not O(items))
+  type: dict
+  sample:
+    id: run_cm1abcd2efgh3ijk4lmno5pqr
+    is_cached: false
+    task_identifier: db-migrate
+    status: COMPLETED
+    output: {migrated: 12}
+runs:
+  description:
+    - The runs of the batch. Without O(wait) the runs as listed right after triggering (on Trigger.dev cloud the
+      list can lag a moment behind, so it may be incomplete); with O(wait) each run in full, with C(status),
+      C(output) and C(error).
+  returned: when O(items) is used
+  type: list
+  elements: dict
+batches:
+  description: The batches created, one per request, with their C(id) and C(run_count).
+  returned: when O(items) is used
+  type: list
+  elements: dict
+  sample: [{id: batch_cm1abcd2efgh3ijk4lmno5pqr, run_count: 250}]
+would_trigger:
+  description: In check mode, what would be triggered, one entry per run with its C(task) and API C(options).
+  returned: check mode
+  type: list
+  elements: dict
+'''
+
+from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
+from ansible_collections.triggerdev.management.plugins.module_utils.runs import (
+    MACHINE_PRESETS,
+    TRIGGER_OPTION_NAMES,
+    RunsAPI,
+    RunWaitTimeout,
+    build_batch_items,
+    build_trigger_body,
+    build_trigger_options,
+    failed_runs,
+    failure_message,
+    run_summary,
+    snake_keys,
+)
+
+
+def trigger_option_spec():
+    return dict(
+        idempotency_key=dict(type='str', no_log=False),
+        idempotency_key_ttl=dict(type='str'),
+        tags=dict(type='list', elements='str'),
+        delay=dict(type='str'),
+        ttl=dict(type='raw'),
+        queue=dict(type='str'),
+        concurrency_key=dict(type='str', no_log=False),
+        machine=dict(type='str', choices=list(MACHINE_PRESETS)),
+        max_attempts=dict(type='int'),
+        max_duration=dict(type='int'),
+        metadata=dict(type='dict'),
+        priority=dict(type='int'),
+        region=dict(type='str'),
+        version=dict(type='str'),
+        test=dict(type='bool'),
+    )
+
+
+def argument_spec():
+    item_spec = trigger_option_spec()
+    item_spec.update(task=dict(type='str'), payload=dict(type='raw'))
+    spec = trigger_option_spec()
+    spec.update(
+        task=dict(type='str'),
+        payload=dict(type='raw'),
+        items=dict(type='list', elements='dict', options=item_spec),
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=600),
+        poll_interval=dict(type='float', default=2.0),
+        fail_on_run_failure=dict(type='bool', default=True),
+    )
+    return spec
+
+
+def main():
+    module = TriggerModule(argument_spec(), supports_check_mode=True,
+                           mutually_exclusive=[('payload', 'items')], required_one_of=[('task', 'items')])
+    p = module.params
+    if p['wait_timeout'] < 0 or p['poll_interval'] <= 0:
+        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0.')
+
+    def run():
+        defaults = dict((name, p[name]) for name in TRIGGER_OPTION_NAMES)
+        if p['items'] is not None:
+            if not p['items']:
+                module.fail_json(msg='items is empty: there is nothing to trigger.')
+            defaults['task'] = p['task']
+            items = build_batch_items(p['items'], defaults)
+            if module.check_mode:
+                module.exit_json(changed=True, runs=[], batches=[],
+                                 would_trigger=[{'task': i['task'], 'options': i['options']} for i in items])
+            trigger_batch(module, items)
+        body = build_trigger_body(p['payload'], build_trigger_options(defaults))
+        if module.check_mode:
+            module.exit_json(changed=True, run={'id': None, 'is_cached': None, 'task_identifier': p['task']},
+                             would_trigger=[{'task': p['task'], 'options': body['options']}])
+        trigger_single(module, body)
+
+    module.run(run)
+
+
+def finish(module, changed, runs, key, **result):
+    p = module.params
+    value = runs[0] if key == 'run' else runs
+    failed = failed_runs(runs)
+    if failed and p['fail_on_run_failure']:
+        module.fail_json(msg=failure_message(failed), changed=changed, **dict(result, **{key: value}))
+    module.exit_json(changed=changed, **dict(result, **{key: value}))
+
+
+def trigger_single(module, body):
+    p = module.params
+    api = RunsAPI(module.client)
+    answer = api.trigger(p['task'], body) or {}
+    changed = not answer.get('isCached', False)
+    run = {'id': answer.get('id'), 'is_cached': bool(answer.get('isCached')), 'task_identifier': p['task']}
+    if not p['wait']:
+        module.exit_json(changed=changed, run=run)
+    try:
+        full = api.wait_for_run(run['id'], p['wait_timeout'], p['poll_interval'])
+    except RunWaitTimeout as exc:
+        module.fail_json(msg=str(exc), changed=changed, run=dict(run_summary(exc.runs[0]), is_cached=run['is_cached']))
+    finish(module, changed, [dict(run_summary(full), is_cached=run['is_cached'])], 'run')
+
+
+def trigger_batch(module, items):
+    p = module.params
+    api = RunsAPI(module.client)
+    batches = api.batch_trigger(items)
+    result = {'batches': [snake_keys(dict((k, b[k]) for k in ('id', 'runCount'))) for b in batches]}
+    listed = []
+    for batch in batches:
+        listed.extend(api.batch_runs(batch['id']))
+    keyed = any(item['options'].get('idempotencyKey') for item in items)
+    # Runs that already existed for their idempotency key are not part of a new batch.
+    changed = bool(listed) or not keyed
+    expected = len(listed) if keyed else sum(b['runCount'] or 0 for b in batches)
+    if not p['wait']:
+        module.exit_json(changed=changed, runs=[run_summary(r) for r in listed], **result)
+    try:
+        runs = api.wait_for_batches(batches, expected, p['wait_timeout'], p['poll_interval']) if expected else []
+    except RunWaitTimeout as exc:
+        module.fail_json(msg=str(exc), changed=changed, runs=[run_summary(r) for r in exc.runs], **result)
+    finish(module, changed, [run_summary(r) for r in runs], 'runs', **result)
+
+
+if __name__ == '__main__':
+    main()
