@@ -645,7 +645,7 @@ def seed_runs(state, project, env, spec):
     """Bulk-create historic runs with a fixed status; returns the ids (caller holds the lock)."""
     count = spec["count"]
     status = FILTER_STATUS[spec["status"]]
-    internal = sorted(status)[0] if spec["status"] not in ("COMPLETED", "QUEUED") else next(iter(status))
+    internal = {"FROZEN": "WAITING_TO_RESUME", "PENDING_VERSION": "PENDING_VERSION"}.get(spec["status"]) or next(iter(status))
     now = now_ms()
     start = spec["created_from"] if spec["created_from"] is not None else now - 3 * DAY_MS
     end = spec["created_to"] if spec["created_to"] is not None else now
