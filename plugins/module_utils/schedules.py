@@ -1,0 +1,672 @@
+# -*- coding: utf-8 -*-
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Schedules (digest section 7): endpoint calls, local validation, comparison and planning.
+
+No Ansible imports, so modules, lookups and tests reuse it. Everything the API does not do for
+us lives here:
+
+* the dedup key is per *project* on Trigger.dev, so by default the key sent is namespaced with the
+  environment (``<environment>:<key>``, ``preview:<branch>:<key>`` for a preview branch);
+* a schedule is read first (``GET /api/v1/schedules/{key or id}``) and written only when it differs;
+* writes go through the dedup-key upsert with the full desired body (the upsert resets an omitted
+  timezone, externalId and window), never through ``PUT`` on an id that may not exist;
+* a changed task is a delete + re-create; ``active`` maps to activate/deactivate;
+* ``DECLARATIVE`` schedules (defined in task code) may only have ``active`` toggled.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.triggerdev.management.plugins.module_utils.client import (
+    AUTH_NONE,
+    AUTH_SECRET_KEY,
+    TriggerAPIError,
+    TriggerError,
+    TriggerNotFound,
+    encode_path,
+)
+
+try:  # Python 3.9+; the managed host may run 3.8, or lack the tz database.
+    import zoneinfo
+    HAS_ZONEINFO = True
+except ImportError:  # pragma: no cover - depends on the interpreter
+    zoneinfo = None
+    HAS_ZONEINFO = False
+
+SCHEDULE_ID_PREFIX = 'sched_'
+TYPE_IMPERATIVE = 'IMPERATIVE'
+TYPE_DECLARATIVE = 'DECLARATIVE'
+FIELDS = ('task', 'cron', 'timezone', 'external_id', 'window', 'active')
+WRITE_FIELDS = ('task', 'cron', 'timezone', 'external_id', 'window')
+DEFAULT_TIMEZONE = 'UTC'
+LIST_PAGE_SIZE = 100
+
+
+class ScheduleError(TriggerError):
+    """Bad input or a refused operation; raised before the request that would be wrong."""
+
+
+# ---------------------------------------------------------------------------------------------- cron
+
+_MONTH_NAMES = dict((name, i + 1) for i, name in enumerate(
+    ('JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC')))
+_DAY_NAMES = dict((name, i) for i, name in enumerate(('SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT')))
+
+# name, low, high, names
+_CRON_FIELDS = (
+    ('minute', 0, 59, {}),
+    ('hour', 0, 23, {}),
+    ('day of month', 1, 31, {}),
+    ('month', 1, 12, _MONTH_NAMES),
+    ('day of week', 0, 7, _DAY_NAMES),
+)
+_DOM, _DOW = 2, 4
+
+
+def normalize_cron(expression):
+    """The expression with runs of whitespace collapsed: what comparisons use."""
+    if expression is None:
+        return None
+    return ' '.join(str(expression).split())
+
+
+def _cron_value(text, index, expression):
+    name, low, high, names = _CRON_FIELDS[index]
+    upper = text.upper()
+    if upper in names:
+        return names[upper]
+    if not text.isdigit():
+        hint = ''
+        if names:
+            hint = ' (or a name: %s)' % ', '.join(sorted(names, key=names.get))
+        raise ScheduleError("Invalid cron expression %r: %r in the %s field is not a number from %d to %d%s."
+                            % (expression, text, name, low, high, hint))
+    value = int(text)
+    if not low <= value <= high:
+        raise ScheduleError('Invalid cron expression %r: %d in the %s field is out of range %d-%d.'
+                            % (expression, value, name, low, high))
+    return value
+
+
+def _cron_item(item, index, expression):
+    """One comma-separated item of a field: *, N, NAME, A-B, with an optional /STEP."""
+    name = _CRON_FIELDS[index][0]
+    if item == '':
+        raise ScheduleError('Invalid cron expression %r: the %s field has an empty list item.' % (expression, name))
+    base, sep, step = item.partition('/')
+    if sep:
+        if not step.isdigit() or int(step) < 1:
+            raise ScheduleError('Invalid cron expression %r: step %r in the %s field must be a whole number of at least 1.'
+                                % (expression, step, name))
+    if base == '*' or (base == '?' and index in (_DOM, _DOW)):
+        return
+    if '-' in base:
+        first, _dash, last = base.partition('-')
+        if not first or not last:
+            raise ScheduleError('Invalid cron expression %r: range %r in the %s field needs a start and an end.'
+                                % (expression, base, name))
+        start = _cron_value(first, index, expression)
+        end = _cron_value(last, index, expression)
+        if start > end:
+            raise ScheduleError('Invalid cron expression %r: range %r in the %s field goes backwards.' % (expression, base, name))
+        return
+    _cron_value(base, index, expression)
+
+
+def validate_cron(expression):
+    """Refuse a cron expression the server would refuse, naming the field. Returns the normalized form.
+
+    Five fields (minute hour day-of-month month day-of-week; no seconds). Each comma-separated item
+    is ``*``, a number in range, a range ``A-B``, optionally with a step ``/N``; months and weekdays
+    also take names (JAN..DEC, SUN..SAT). Day of month also takes ``L`` (last day) and ``?``; day of
+    week takes ``?``, ``NL`` (last weekday N of the month) and ``N#K`` (K-th weekday N, K 1-5).
+    """
+    if not isinstance(expression, str) or not expression.strip():
+        raise ScheduleError('cron is empty: give a 5-field cron expression such as "0 3 * * *".')
+    fields = expression.split()
+    if len(fields) != 5:
+        extra = ' A seconds field is not supported.' if len(fields) == 6 else ''
+        raise ScheduleError('Invalid cron expression %r: it has %d fields, expected 5 '
+                            '(minute hour day-of-month month day-of-week).%s' % (expression, len(fields), extra))
+    for index, field in enumerate(fields):
+        for item in field.split(','):
+            upper = item.upper()
+            if index == _DOM and upper == 'L':
+                continue
+            if index == _DOW and '#' in upper:
+                day, _sep, nth = upper.partition('#')
+                _cron_value(day, index, expression)
+                if not nth.isdigit() or not 1 <= int(nth) <= 5:
+                    raise ScheduleError('Invalid cron expression %r: %r in the day of week field needs a week number 1-5 after #.'
+                                        % (expression, item))
+                continue
+            if index == _DOW and len(upper) > 1 and upper.endswith('L'):
+                _cron_value(item[:-1], index, expression)
+                continue
+            _cron_item(item, index, expression)
+    return normalize_cron(expression)
+
+
+# ---------------------------------------------------------------------------------------------- window
+
+_WINDOW_RE = re.compile(r'^(\d+)(m|h|%)$')
+
+
+def validate_window(window):
+    """``Nm`` / ``Nh`` (whole minutes or hours, at most 24 hours) or ``N%`` (0-100). '' means no window."""
+    if window is None or window == '':
+        return window
+    match = _WINDOW_RE.match(str(window).strip())
+    if not match:
+        raise ScheduleError('Invalid window %r: use whole minutes or hours such as "30m" or "2h" (at most 24 hours), '
+                            'or a percentage of the cron interval such as "25%%".' % (window,))
+    amount, unit = int(match.group(1)), match.group(2)
+    if unit == '%' and amount > 100:
+        raise ScheduleError('Invalid window %r: a percentage must be between 0 and 100.' % (window,))
+    if unit != '%' and amount * (60 if unit == 'm' else 3600) > 24 * 3600:
+        raise ScheduleError('Invalid window %r: at most 24 hours (24h or 1440m).' % (window,))
+    return str(window).strip()
+
+
+# ---------------------------------------------------------------------------------------------- timezone
+
+def local_timezones():
+    """The IANA names of the local tz database, or None when it cannot be used (no zoneinfo, no tzdata)."""
+    if not HAS_ZONEINFO:
+        return None
+    try:
+        names = zoneinfo.available_timezones()
+    except Exception:  # pragma: no cover - broken tz installations
+        return None
+    if not names:
+        return None
+    return set(names) | set([DEFAULT_TIMEZONE])
+
+
+def validate_timezone(name, remote_timezones=None, local=None):
+    """Refuse an unknown IANA timezone.
+
+    Checked against Python's zoneinfo database when the managed host has one (``local``); otherwise
+    ``remote_timezones()`` (the API's own list, ``GET /api/v1/timezones``) is called. The server
+    checks against its list, which is a subset of the tz database, so a name that passes here can
+    still be refused with a 422 (its message is passed on).
+    """
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name.strip():
+        raise ScheduleError('timezone is empty: give an IANA name such as "UTC" or "Europe/London".')
+    names = local if local is not None else local_timezones()
+    if names is None and remote_timezones is not None:
+        names = set(remote_timezones())
+    if names is not None and name not in names:
+        close = sorted(n for n in names if n.lower() == name.lower())
+        hint = (' Did you mean %s?' % close[0]) if close else ''
+        raise ScheduleError('Unknown timezone %r: give an IANA name such as "UTC", "America/New_York" or '
+                            '"Europe/London".%s' % (name, hint))
+    return name
+
+
+# ---------------------------------------------------------------------------------------------- keys
+
+def scope_prefix(environment, branch=None):
+    """The namespace put in front of a dedup key: '<environment>:' or 'preview:<branch>:'."""
+    if branch:
+        return '%s:%s:' % (environment, branch)
+    return '%s:' % environment
+
+
+def api_dedup_key(key, environment, branch=None, scoped=True):
+    """The deduplicationKey sent to the API for the user's ``key``."""
+    return scope_prefix(environment, branch) + key if scoped else key
+
+
+def user_dedup_key(api_key, environment, branch=None, scoped=True):
+    """The user's key for a deduplicationKey read from the API (the inverse of api_dedup_key)."""
+    if api_key is None:
+        return None
+    prefix = scope_prefix(environment, branch)
+    if scoped and api_key.startswith(prefix):
+        return api_key[len(prefix):]
+    return api_key
+
+
+def validate_key(key, sent):
+    if key is None or not str(key).strip():
+        raise ScheduleError('deduplication_key is empty: give the key that identifies the schedule.')
+    if key != key.strip():
+        raise ScheduleError('deduplication_key %r has leading or trailing whitespace.' % key)
+    if sent.startswith(SCHEDULE_ID_PREFIX):
+        raise ScheduleError('deduplication_key %r starts with "sched_": the API reads such a value as a schedule id, '
+                            'so the schedule could never be found again by its key. Choose another key.' % sent)
+    return key
+
+
+def validate_id(schedule_id):
+    if not schedule_id or not str(schedule_id).startswith(SCHEDULE_ID_PREFIX) or len(schedule_id) <= len(SCHEDULE_ID_PREFIX):
+        raise ScheduleError('id %r is not a schedule id: schedule ids start with "sched_". '
+                            'To address a schedule by its key use deduplication_key.' % (schedule_id,))
+    return schedule_id
+
+
+# ---------------------------------------------------------------------------------------------- objects
+
+def _snake(name):
+    return re.sub(r'(?<=[a-z0-9])([A-Z])', lambda m: '_' + m.group(1).lower(), name)
+
+
+def fields_of(obj):
+    """The comparable fields of an API schedule object."""
+    generator = obj.get('generator') or {}
+    return {
+        'task': obj.get('task'),
+        'cron': normalize_cron(generator.get('expression')),
+        'timezone': obj.get('timezone') or DEFAULT_TIMEZONE,
+        'external_id': obj.get('externalId') or None,
+        'window': obj.get('window') or None,
+        'active': bool(obj.get('active')),
+    }
+
+
+def schedule_view(obj, environment=None, branch=None, scoped=True):
+    """An API schedule object as returned by the modules (snake_case)."""
+    generator = obj.get('generator') or {}
+    raw_key = obj.get('deduplicationKey')
+    view = fields_of(obj)
+    view.update({
+        'id': obj.get('id'),
+        'type': obj.get('type'),
+        'cron_description': generator.get('description'),
+        'deduplication_key': user_dedup_key(raw_key, environment, branch, scoped) if environment else raw_key,
+        'api_deduplication_key': raw_key,
+        'next_run': obj.get('nextRun'),
+        'next_run_effective_at': obj.get('nextRunEffectiveAt'),
+        'environments': [dict((_snake(k), v) for k, v in env.items()) for env in (obj.get('environments') or [])
+                         if isinstance(env, dict)],
+    })
+    return view
+
+
+def matches(view, task=None, schedule_type=None, active=None, external_id=None):
+    """Client-side filters of trigger_schedule_info (the list endpoint has none)."""
+    if task is not None and view.get('task') != task:
+        return False
+    if schedule_type is not None and view.get('type') != schedule_type:
+        return False
+    if active is not None and bool(view.get('active')) != active:
+        return False
+    if external_id is not None and (view.get('external_id') or '') != external_id:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------- API
+
+class ScheduleAPI:
+    """The schedule endpoints (secret key only; an access token resolves the environment's key)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    @staticmethod
+    def path(*segments):
+        return encode_path('api', 'v1', 'schedules', *segments)
+
+    def get(self, ident):
+        """The schedule addressed by id or dedup key, or None on 404."""
+        try:
+            return self.client.request('GET', self.path(ident), auth=AUTH_SECRET_KEY, retry_not_found=False)
+        except TriggerNotFound:
+            return None
+
+    def list_all(self):
+        return self.client.paginate_pages(self.path(), auth=AUTH_SECRET_KEY, per_page=LIST_PAGE_SIZE)
+
+    def upsert(self, body):
+        return self.client.request('POST', self.path(), auth=AUTH_SECRET_KEY, json_body=body)
+
+    def replace(self, schedule_id, body):
+        return self.client.request('PUT', self.path(schedule_id), auth=AUTH_SECRET_KEY, json_body=body)
+
+    def set_active(self, schedule_id, active):
+        return self.client.request('POST', self.path(schedule_id, 'activate' if active else 'deactivate'), auth=AUTH_SECRET_KEY)
+
+    def delete(self, schedule_id):
+        """True if deleted, False if it was already gone (404)."""
+        try:
+            self.client.request('DELETE', self.path(schedule_id), auth=AUTH_SECRET_KEY, retry_not_found=False)
+        except TriggerNotFound:
+            return False
+        return True
+
+    def timezones(self):
+        body = self.client.request('GET', encode_path('api', 'v1', 'timezones'), auth=AUTH_NONE, branch=False) or {}
+        return body.get('timezones') or []
+
+
+# ---------------------------------------------------------------------------------------------- planning
+
+def normalize_desired(desired):
+    """User input -> comparable values; None means 'not managed, keep the current value'."""
+    out = {}
+    for name in FIELDS:
+        value = desired.get(name)
+        if name == 'cron' and value is not None:
+            value = normalize_cron(value)
+        if name in ('external_id', 'window') and value == '':
+            value = ''  # explicit "none"
+        out[name] = value
+    return out
+
+
+def _eq(name, wanted, current):
+    if name in ('external_id', 'window'):
+        return (wanted or None) == (current or None)
+    return wanted == current
+
+
+def changed_fields(current, desired):
+    """Names of the managed fields whose desired value differs from ``current`` (both as fields_of)."""
+    return [name for name in FIELDS if desired.get(name) is not None and not _eq(name, desired[name], current.get(name))]
+
+
+def merged_fields(current, desired):
+    """The complete schedule after applying ``desired`` to ``current`` (or to the defaults when creating)."""
+    base = dict(current) if current else {'timezone': DEFAULT_TIMEZONE, 'external_id': None, 'window': None, 'active': True}
+    for name in FIELDS:
+        if desired.get(name) is not None:
+            base[name] = desired[name]
+    for name in ('external_id', 'window'):
+        base[name] = base.get(name) or None
+    return base
+
+
+def request_body(fields, dedup_key=None):
+    """The full body for the upsert / replace: timezone always; externalId and window when set (omitted = none)."""
+    body = {'task': fields['task'], 'cron': fields['cron'], 'timezone': fields.get('timezone') or DEFAULT_TIMEZONE}
+    if fields.get('external_id'):
+        body['externalId'] = fields['external_id']
+    if fields.get('window'):
+        body['window'] = fields['window']
+    if dedup_key is not None:
+        body['deduplicationKey'] = dedup_key
+    return body
+
+
+def diff_view(fields, key=None, schedule_id=None):
+    if not fields:
+        return {}
+    view = dict((name, fields.get(name)) for name in FIELDS)
+    if key is not None:
+        view['deduplication_key'] = key
+    if schedule_id is not None:
+        view['id'] = schedule_id
+    return view
+
+
+class Plan:
+    """What ensure() decided; ``actions`` lists the writes in order."""
+
+    def __init__(self):
+        self.actions = []
+        self.changes = []
+        self.recreated = False
+
+
+class ScheduleManager:
+    """Read, compare, plan and (unless check mode) write one schedule."""
+
+    def __init__(self, client, check_mode=False, scoped=True, warn=None):
+        self.client = client
+        self.api = ScheduleAPI(client)
+        self.check_mode = check_mode
+        self.scoped = scoped
+        self.warn = warn or (lambda message: None)
+
+    # -- addressing
+
+    @property
+    def environment(self):
+        return self.client.require_environment()
+
+    def sent_key(self, key):
+        return api_dedup_key(key, self.environment, self.client.branch, self.scoped)
+
+    def view(self, obj):
+        return schedule_view(obj, self.environment, self.client.branch, self.scoped)
+
+    def validate(self, desired, key=None, schedule_id=None):
+        """Every local check, before any request. Returns the normalized desired fields."""
+        if (key is None) == (schedule_id is None):
+            raise ScheduleError('Give exactly one of deduplication_key and id.')
+        if schedule_id is not None:
+            validate_id(schedule_id)
+        else:
+            validate_key(key, self.sent_key(key))
+        if desired.get('task') is not None and not str(desired['task']).strip():
+            raise ScheduleError('task is empty: give the id of a scheduled task (schedules.task).')
+        if desired.get('cron') is not None:
+            validate_cron(desired['cron'])
+        validate_window(desired.get('window'))
+        validate_timezone(desired.get('timezone'), remote_timezones=self.api.timezones)
+        return normalize_desired(desired)
+
+    def read(self, key=None, schedule_id=None):
+        return self.api.get(schedule_id if schedule_id is not None else self.sent_key(key))
+
+    # -- present
+
+    def ensure_present(self, desired, key=None, schedule_id=None):
+        desired = self.validate(desired, key=key, schedule_id=schedule_id)
+        current_obj = self.read(key, schedule_id)
+        if current_obj is None:
+            if schedule_id is not None:
+                raise ScheduleError('Schedule %s was not found in the %s environment. A schedule cannot be created by id: '
+                                    'use deduplication_key to create one.' % (schedule_id, self.environment))
+            return self._create(desired, key)
+        return self._update(current_obj, desired, key, schedule_id)
+
+    def _create(self, desired, key):
+        missing = [name for name in ('task', 'cron') if desired.get(name) is None]
+        if missing:
+            raise ScheduleError('No schedule with deduplication key %r exists in the %s environment; %s needed to create it.'
+                                % (self.sent_key(key), self.environment, ' and '.join(missing) + (' are' if len(missing) > 1 else ' is')))
+        if self.scoped:
+            self._hint_adoption(key)
+        plan = Plan()
+        plan.changes = [name for name in FIELDS if desired.get(name) is not None]
+        plan.actions.append('create')
+        after = merged_fields(None, desired)
+        if after['active'] is False:
+            plan.actions.append('deactivate')
+        result_obj = None
+        if not self.check_mode:
+            result_obj = self.api.upsert(request_body(after, self.sent_key(key)))
+            if after['active'] is False:
+                result_obj = self.api.set_active(result_obj['id'], False)
+        schedule = self.view(result_obj) if result_obj else self._predicted(None, after, key, self.sent_key(key))
+        if result_obj:
+            schedule['deduplication_key'] = key
+        return self._result(True, plan, schedule, None, after, key, None)
+
+    def _hint_adoption(self, key):
+        """A schedule with the bare key in this environment is most likely the one the user means."""
+        if self.sent_key(key) == key:
+            return
+        other = self.api.get(key)
+        if other is not None:
+            self.warn('A schedule with the unscoped deduplication key %r (%s) exists in the %s environment; this task '
+                      'creates a separate one under %r. To manage the existing one instead, set '
+                      'scope_key_to_environment=false (or address it by id).'
+                      % (key, other.get('id'), self.environment, self.sent_key(key)))
+
+    def _update(self, current_obj, desired, key, schedule_id):
+        current = fields_of(current_obj)
+        changes = changed_fields(current, desired)
+        field_changes = [name for name in changes if name != 'active']
+        plan = Plan()
+        plan.changes = changes
+        cur_id = current_obj.get('id')
+        api_key = current_obj.get('deduplicationKey')
+        label = key if key is not None else (user_dedup_key(api_key, self.environment, self.client.branch, self.scoped) if api_key else None)
+        after = merged_fields(current, desired)
+        if current_obj.get('type') == TYPE_DECLARATIVE and field_changes:
+            raise ScheduleError(
+                'Schedule %s is DECLARATIVE: it is defined in task code (the cron option of schedules.task()) and the '
+                'next deploy would overwrite any change, so the API refuses to edit it. Only active can be changed here; '
+                'change %s in the task code instead.' % (cur_id, ', '.join(field_changes)))
+        if 'task' in field_changes:
+            if schedule_id is not None and not api_key:
+                raise ScheduleError('The task of schedule %s would change, which needs a delete and re-create; the schedule has no '
+                                    'deduplication key to re-create it under, so the re-created one could not be found by id '
+                                    'again. Manage it with deduplication_key, or delete it (state=absent) and create a new one.'
+                                    % cur_id)
+            return self._recreate(current_obj, current, after, desired, key, api_key, label, plan)
+        result_obj = None
+        if field_changes:
+            plan.actions.append('update')
+            if not self.check_mode:
+                if api_key:
+                    result_obj = self.api.upsert(request_body(after, api_key))
+                else:
+                    result_obj = self._replace(cur_id, after)
+        if 'active' in changes:
+            plan.actions.append('activate' if after['active'] else 'deactivate')
+            if not self.check_mode:
+                result_obj = self.api.set_active(cur_id, after['active'])
+        changed = bool(plan.actions)
+        if result_obj is None:
+            schedule = self._predicted(current_obj, after, label) if changed else self.view(current_obj)
+        else:
+            schedule = self.view(result_obj)
+        if key is not None:
+            schedule['deduplication_key'] = key
+        return self._result(changed, plan, schedule, current, after if changed else current, label, cur_id)
+
+    def _replace(self, schedule_id, fields):
+        """PUT on an id that was just read (a schedule without a user dedup key). PUT creates a stray schedule
+        when the id is gone, so a different id in the answer is deleted again and reported."""
+        obj = self.api.replace(schedule_id, request_body(fields))
+        if obj and obj.get('id') != schedule_id:
+            self.api.delete(obj['id'])
+            raise ScheduleError('Schedule %s disappeared while it was being updated; the API created %s instead, which '
+                                'was deleted again. Nothing was changed.' % (schedule_id, obj.get('id')))
+        return obj
+
+    def _recreate(self, current_obj, current, after, desired, key, api_key, label, plan):
+        """The API never changes a schedule's task: delete it and create it again under the same dedup key."""
+        plan.recreated = True
+        plan.actions.extend(['delete', 'create'])
+        if after['active'] is False:
+            plan.actions.append('deactivate')
+        old_id = current_obj.get('id')
+        sent = api_key if key is None else self.sent_key(key)
+        result_obj = None
+        if not self.check_mode:
+            self.api.delete(old_id)
+            try:
+                result_obj = self.api.upsert(request_body(after, sent))
+            except TriggerAPIError as exc:
+                raise ScheduleError(self._restore(current, after['task'], sent, old_id, exc))
+            if after['active'] is False:
+                result_obj = self.api.set_active(result_obj['id'], False)
+        schedule = self.view(result_obj) if result_obj else self._predicted(None, after, label, sent)
+        if key is not None:
+            schedule['deduplication_key'] = key
+        result = self._result(True, plan, schedule, current, after, label, old_id)
+        result['previous_id'] = old_id
+        return result
+
+    def _restore(self, current, task, sent, old_id, exc):
+        message = ('The task change needs a delete and re-create. Schedule %s was deleted, but creating it again with task %r '
+                   'failed: %s' % (old_id, task, exc))
+        try:
+            restored = self.api.upsert(request_body(current, sent))
+            if current['active'] is False:
+                self.api.set_active(restored['id'], False)
+        except TriggerError as again:
+            return message + ' Restoring the old schedule failed too (%s): it is gone.' % again
+        return message + ' The old schedule was restored as %s (a new id, same key and fields).' % restored.get('id')
+
+    # -- absent
+
+    def ensure_absent(self, key=None, schedule_id=None):
+        self.validate({}, key=key, schedule_id=schedule_id)
+        current_obj = self.read(key, schedule_id)
+        plan = Plan()
+        if current_obj is None:
+            return self._result(False, plan, None, None, None, key, None)
+        cur_id = current_obj.get('id')
+        if current_obj.get('type') == TYPE_DECLARATIVE:
+            raise ScheduleError('Schedule %s is DECLARATIVE: it is defined in task code and the next deploy would create it '
+                                'again. Remove the cron option from the task code, or set active=false.' % cur_id)
+        current = fields_of(current_obj)
+        plan.actions.append('delete')
+        changed = True
+        if not self.check_mode:
+            changed = self.api.delete(cur_id)
+        label = key if key is not None else self.view(current_obj)['deduplication_key']
+        schedule = self.view(current_obj)
+        if key is not None:
+            schedule['deduplication_key'] = key
+        result = self._result(changed, plan, schedule, current, None, label, cur_id)
+        return result
+
+    # -- result
+
+    def _predicted(self, current_obj, fields, key, api_key=None):
+        """What the schedule will look like (check mode): the current object with the new fields.
+
+        Values only the server can compute (a new id, the next run after a cron change) are None."""
+        if current_obj is None:
+            base = {'id': None, 'type': TYPE_IMPERATIVE, 'cron_description': None, 'next_run': None,
+                    'next_run_effective_at': None, 'environments': [], 'api_deduplication_key': api_key}
+            old = {}
+        else:
+            base = self.view(current_obj)
+            old = fields_of(current_obj)
+        base.update(dict((name, fields.get(name)) for name in FIELDS))
+        if base['cron'] != old.get('cron'):
+            base['cron_description'] = None
+        if not base['active'] or any(base[name] != old.get(name) for name in ('cron', 'timezone', 'window')):
+            base['next_run'] = None
+            base['next_run_effective_at'] = None
+        base['deduplication_key'] = key
+        return base
+
+    def _result(self, changed, plan, schedule, before, after, key, schedule_id):
+        result = {
+            'changed': changed,
+            'schedule': schedule,
+            'recreated': plan.recreated,
+            'actions': plan.actions,
+            'changes': plan.changes,
+            'diff_before': diff_view(before, key, schedule_id),
+            'diff_after': diff_view(after, key, schedule.get('id') if schedule and after else None),
+        }
+        return result
+
+
+def schedule_info(client, schedule_id=None, key=None, scoped=True, task=None, schedule_type=None, active=None, external_id=None):
+    """trigger_schedule_info: one schedule by id or key (missing = error), or every page of the list; filtered."""
+    api = ScheduleAPI(client)
+    environment = client.require_environment()
+    if schedule_id is not None or key is not None:
+        if schedule_id is not None:
+            ident = validate_id(schedule_id)
+        else:
+            ident = api_dedup_key(key, environment, client.branch, scoped)
+            validate_key(key, ident)
+        obj = api.get(ident)
+        if obj is None:
+            what = 'id %s' % schedule_id if schedule_id is not None else 'deduplication key %r (sent as %r)' % (key, ident)
+            raise ScheduleError('No schedule with %s in the %s environment.' % (what, environment))
+        items = [obj]
+    else:
+        items = api.list_all()
+    views = [schedule_view(obj, environment, client.branch, scoped) for obj in items]
+    return [view for view in views if matches(view, task, schedule_type, active, external_id)]

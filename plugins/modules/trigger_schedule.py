@@ -1,0 +1,278 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: trigger_schedule
+short_description: Manage Trigger.dev schedules as code
+version_added: 0.1.0
+description:
+  - Create, update, activate, deactivate and delete imperative schedules of scheduled tasks in one Trigger.dev environment.
+  - The schedule is read first and written only when it differs from what is declared, so a second run sends no write.
+  - Writes go through the API's deduplication-key upsert with the complete schedule (the upsert would reset an omitted
+    timezone, external id or window). The module never sends C(PUT) to an id that may not exist (the API would create a
+    stray schedule).
+  - The API cannot change the task of a schedule; a changed O(task) deletes the schedule and creates it again under
+    the same key (RV(recreated) is V(true) and the schedule gets a new id).
+  - Schedules defined in task code (C(DECLARATIVE), the C(cron) option of C(schedules.task())) are refused, except
+    for changing O(active).
+  - Schedules are secret-key only in the API; with an access token the environment's secret key is fetched first.
+author:
+  - triggerdev.management contributors
+extends_documentation_fragment:
+  - triggerdev.management.connection
+  - triggerdev.management.attributes
+  - triggerdev.management.attributes.STATE
+options:
+  deduplication_key:
+    description:
+      - The key that identifies the schedule. The natural identity of a schedule declared in a playbook.
+      - Deduplication keys are unique per B(project) on Trigger.dev, not per environment. By default
+        (O(scope_key_to_environment=true)) the key sent to the API is V(<environment>:<key>), for example
+        V(prod:nightly-report), or V(preview:<branch>:<key>) for a preview branch, so the same playbook can run
+        against every environment.
+      - Must not start with V(sched_) once scoped (the API would read it as a schedule id).
+      - Exactly one of O(deduplication_key) and O(id) is required.
+    type: str
+    aliases: [key]
+  id:
+    description:
+      - The id (V(sched_...)) of an existing schedule, for schedules created elsewhere (the dashboard, another tool).
+      - A schedule cannot be created by id; an unknown id fails.
+    type: str
+  scope_key_to_environment:
+    description:
+      - Whether the key sent to the API is V(<environment>:<deduplication_key>) (V(preview:<branch>:<deduplication_key>)
+        for a preview branch) rather than O(deduplication_key) itself.
+      - Keep V(true) unless you adopt a schedule created with a bare key elsewhere. With V(false) the same playbook run
+        against two environments moves the schedule from one environment to the other instead of creating two
+        (upstream issue 3150).
+      - Each member has an own development environment, but V(dev:<key>) is the same key for all of them; use
+        distinct keys per member for development schedules.
+    type: bool
+    default: true
+  task:
+    description:
+      - The id of the scheduled task (C(schedules.task())) to run. Required to create a schedule.
+      - When it differs from the task of an existing schedule, the schedule is deleted and created again.
+      - When not set, the task of an existing schedule is kept.
+    type: str
+  cron:
+    description:
+      - A 5-field cron expression (minute hour day-of-month month day-of-week), in O(timezone). Required to create a schedule.
+      - Each field takes V(*), numbers, ranges V(A-B), steps V(/N) and lists; months and weekdays take names
+        (V(JAN)..V(DEC), V(SUN)..V(SAT)); day of month takes V(L) (last day) and V(?); day of week takes V(?), V(NL) and V(N#K).
+        Seconds are not supported. An invalid expression is refused before any request.
+      - Compared with the current expression ignoring differences in whitespace.
+    type: str
+  timezone:
+    description:
+      - IANA timezone the cron expression is evaluated in, for example V(Europe/London).
+      - V(UTC) for a new schedule when not set; an existing schedule keeps its timezone when not set.
+      - Checked against Python's timezone database on the managed host, or the API's list of timezones when the
+        host has none. The server checks its own list and may still refuse a name (its message is returned).
+    type: str
+  external_id:
+    description:
+      - Free text stored with the schedule, passed to every run (for example a customer id).
+      - An existing schedule keeps its external id when not set; set V("") to remove it.
+    type: str
+  window:
+    description:
+      - Spreads the runs randomly within a window after each cron time.
+      - Whole minutes or hours, at most 24 hours (V(30m), V(2h)), or a percentage of the cron interval (V(25%)).
+      - An existing schedule keeps its window when not set; set V("") to remove it.
+    type: str
+  active:
+    description:
+      - Whether the schedule is active. Changed through the activate and deactivate calls, only when it differs.
+      - A new schedule is active when not set; an existing schedule keeps its state when not set.
+      - The only option that can change a C(DECLARATIVE) schedule.
+    type: bool
+  state:
+    description:
+      - V(present) creates or updates the schedule, V(absent) deletes it (an absent schedule is not an error).
+    type: str
+    choices: [present, absent]
+    default: present
+notes:
+  - A task change is a delete followed by a create. If the create fails (for example the new task is not a scheduled
+    task), the module creates the old schedule again under the same key and fails with the server's message.
+  - Server validation errors (HTTP 422, for example an unknown task, a task that is not a scheduled task, or the
+    plan's schedule limit) fail the task with the server's message.
+seealso:
+  - module: triggerdev.management.trigger_schedule_info
+  - name: Trigger.dev schedules API
+    description: The management API endpoints this module calls.
+    link: https://trigger.dev/docs/management/schedules/create
+  - name: Scheduled tasks
+    description: Declarative and imperative schedules, deduplication keys.
+    link: https://trigger.dev/docs/tasks/scheduled
+'''
+
+EXAMPLES = r'''
+- name: Run the nightly report at 03:00 London time (key sent as prod:nightly-report)
+  triggerdev.management.trigger_schedule:
+    api_key: "{{ trigger_prod_secret_key }}"
+    deduplication_key: nightly-report
+    task: daily-report
+    cron: "0 3 * * *"
+    timezone: Europe/London
+    window: 15m
+
+- name: Same schedule in every environment with one access token
+  triggerdev.management.trigger_schedule:
+    access_token: "{{ trigger_pat }}"
+    project_ref: proj_abcdefghijklmnop
+    environment: "{{ item }}"
+    deduplication_key: nightly-report
+    task: daily-report
+    cron: "0 3 * * *"
+  loop: [staging, prod]
+
+- name: Pause a schedule (also works for a schedule defined in task code)
+  triggerdev.management.trigger_schedule:
+    id: sched_1234567890abcdefghijklmn
+    active: false
+
+- name: Adopt a schedule created elsewhere with the bare key "hourly-sync"
+  triggerdev.management.trigger_schedule:
+    deduplication_key: hourly-sync
+    scope_key_to_environment: false
+    task: hourly-sync
+    cron: "0 * * * *"
+
+- name: Remove a schedule
+  triggerdev.management.trigger_schedule:
+    deduplication_key: nightly-report
+    state: absent
+'''
+
+RETURN = r'''
+schedule:
+  description:
+    - The schedule after the task (in check mode, as it would be; values only the server computes are null).
+    - Null when O(state=absent) and the schedule did not exist.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Schedule id. Null in check mode for a schedule that would be created.
+      type: str
+      sample: sched_1234567890abcdefghijklmn
+    type:
+      description: V(IMPERATIVE) (made through the API) or V(DECLARATIVE) (defined in task code).
+      type: str
+      sample: IMPERATIVE
+    task:
+      description: Task id.
+      type: str
+      sample: daily-report
+    cron:
+      description: The cron expression (whitespace normalized).
+      type: str
+      sample: "0 3 * * *"
+    cron_description:
+      description: The server's English description of the cron expression.
+      type: str
+      sample: At 03:00 AM
+    timezone:
+      description: IANA timezone.
+      type: str
+      sample: Europe/London
+    external_id:
+      description: External id, or null.
+      type: str
+    window:
+      description: Jitter window, or null.
+      type: str
+      sample: 15m
+    active:
+      description: Whether the schedule is active.
+      type: bool
+    deduplication_key:
+      description: The key as given in O(deduplication_key) (without the environment scope).
+      type: str
+      sample: nightly-report
+    api_deduplication_key:
+      description: The deduplication key stored on Trigger.dev, as the module sent it (with the environment scope).
+      type: str
+      sample: prod:nightly-report
+    next_run:
+      description: Next cron time (ISO 8601), null when inactive.
+      type: str
+    next_run_effective_at:
+      description: Next actual run time after the window offset, null when inactive.
+      type: str
+    environments:
+      description: The environments the schedule is attached to (keys in snake_case, as the API returns them).
+      type: list
+      elements: dict
+      sample: [{"id": "env_1234", "type": "PRODUCTION"}]
+recreated:
+  description: Whether the schedule was deleted and created again because its task changed (it has a new id).
+  returned: always
+  type: bool
+previous_id:
+  description: The id of the schedule that was deleted to change the task.
+  returned: when RV(recreated) is true
+  type: str
+actions:
+  description: The writes done (or, in check mode, that would be done), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [update, deactivate]
+changes:
+  description: The declared fields that differ from the current schedule.
+  returned: always
+  type: list
+  elements: str
+  sample: [cron, timezone]
+'''
+
+from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
+from ansible_collections.triggerdev.management.plugins.module_utils.schedules import ScheduleManager
+
+
+def main():
+    module = TriggerModule(
+        argument_spec=dict(
+            deduplication_key=dict(type='str', aliases=['key'], no_log=False),
+            id=dict(type='str'),
+            scope_key_to_environment=dict(type='bool', default=True, no_log=False),
+            task=dict(type='str'),
+            cron=dict(type='str'),
+            timezone=dict(type='str'),
+            external_id=dict(type='str'),
+            window=dict(type='str'),
+            active=dict(type='bool'),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+        ),
+        mutually_exclusive=[('deduplication_key', 'id')],
+        required_one_of=[('deduplication_key', 'id')],
+        supports_check_mode=True,
+    )
+
+    def run():
+        p = module.params
+        manager = ScheduleManager(module.client, check_mode=module.check_mode, scoped=p['scope_key_to_environment'],
+                                  warn=module.warn_once)
+        if p['state'] == 'absent':
+            result = manager.ensure_absent(key=p['deduplication_key'], schedule_id=p['id'])
+        else:
+            desired = dict((name, p[name]) for name in ('task', 'cron', 'timezone', 'external_id', 'window', 'active'))
+            result = manager.ensure_present(desired, key=p['deduplication_key'], schedule_id=p['id'])
+        changed = result.pop('changed')
+        module.exit_with(changed, result.pop('diff_before'), result.pop('diff_after'), **result)
+
+    module.run(run)
+
+
+if __name__ == '__main__':
+    main()
