@@ -1,0 +1,446 @@
+# -*- coding: utf-8 -*-
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""module_utils/runs.py against a mocked HTTP layer (responses)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+import responses
+
+from ansible_collections.triggerdev.management.plugins.module_utils import runs as R
+from ansible_collections.triggerdev.management.plugins.module_utils.client import TriggerClient, TriggerNotFound
+
+API = 'https://api.example.test'
+SECRET = 'tr_prod_' + 'a' * 24
+STG_SECRET = 'tr_stg_' + 'b' * 24
+PAT = 'tr_pat_' + 'c' * 40
+PROJECT = 'proj_abcdefghijklmnopqrst'
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def make_client(key=SECRET, **kwargs):
+    clock = FakeClock()
+    client = TriggerClient(key, api_url=API, sleep=clock.sleep, clock=clock.time, **kwargs)
+    return client, clock
+
+
+def query_of(call):
+    return {k: v[0] for k, v in parse_qs(urlparse(call.request.url).query).items()}
+
+
+# ---------------------------------------------------------------------- conversions
+
+
+def test_camel_to_snake():
+    assert R.camel_to_snake('taskIdentifier') == 'task_identifier'
+    assert R.camel_to_snake('idempotencyKeyTTL') == 'idempotency_key_ttl'
+    assert R.camel_to_snake('isTest') == 'is_test'
+    assert R.camel_to_snake('costInCents') == 'cost_in_cents'
+    assert R.camel_to_snake('id') == 'id'
+
+
+def test_snake_keys_is_recursive_but_keeps_user_data():
+    run = {'taskIdentifier': 't', 'relatedRuns': {'parentRun': {'createdAt': 'x'}}, 'attempts': [{'startedAt': 1}],
+           'payload': {'userId': 1}, 'output': {'rowsCopied': 2}, 'metadata': {'deployId': 3},
+           'error': {'stackTrace': 's'}}
+    out = R.snake_keys(run)
+    assert out['task_identifier'] == 't'
+    assert out['related_runs'] == {'parent_run': {'created_at': 'x'}}
+    assert out['attempts'] == [{'started_at': 1}]
+    assert out['payload'] == {'userId': 1}
+    assert out['output'] == {'rowsCopied': 2}
+    assert out['metadata'] == {'deployId': 3}
+    assert out['error'] == {'stack_trace': 's'}
+
+
+@pytest.mark.parametrize('text,ms', [('30s', 30000), ('5m', 300000), ('1h30m', 5400000), ('2d', 172800000), ('1w', 604800000)])
+def test_parse_duration(text, ms):
+    assert R.parse_duration_ms(text) == ms
+
+
+@pytest.mark.parametrize('text', ['', '5', 'm5', '1x', '1h 30m', '-5m', 'soon', None, 5])
+def test_parse_duration_rejects(text):
+    assert R.parse_duration_ms(text) is None
+
+
+def test_parse_iso():
+    assert R.parse_iso_ms('1970-01-01T00:00:01Z') == 1000
+    assert R.parse_iso_ms('2024-05-01T12:00:00Z') == 1714564800000
+    assert R.parse_iso_ms('2024-05-01T14:00:00+02:00') == 1714564800000
+    assert R.parse_iso_ms('2024-05-01T12:00:00.250Z') == 1714564800250
+    assert R.parse_iso_ms('2024-05-01') == 1714521600000
+    assert R.parse_iso_ms('2024-05-01T12:00') == 1714564800000
+    assert R.parse_iso_ms('2024-13-01') is None
+    assert R.parse_iso_ms('yesterday') is None
+
+
+def test_parse_time_epoch_seconds_and_ms():
+    assert R.parse_time_ms(1714564800, 'x') == 1714564800000
+    assert R.parse_time_ms('1714564800', 'x') == 1714564800000
+    assert R.parse_time_ms(1714564800000, 'x') == 1714564800000
+    assert R.parse_time_ms('2024-05-01T12:00:00Z', 'x') == 1714564800000
+    with pytest.raises(R.RunsInputError, match='created_after'):
+        R.parse_time_ms('last tuesday', 'created_after')
+
+
+def test_validate_delay_and_ttl():
+    assert R.validate_delay('30m') == '30m'
+    assert R.validate_delay('2030-01-01T00:00:00Z') == '2030-01-01T00:00:00Z'
+    for bad in ('30 minutes', 'tomorrow', '', '2030-13-01'):
+        with pytest.raises(R.RunsInputError, match='delay'):
+            R.validate_delay(bad)
+    with pytest.raises(R.RunsInputError, match='not in the future'):
+        R.validate_delay('2000-01-01T00:00:00Z', now_ms=R.parse_iso_ms('2024-01-01'))
+    assert R.validate_ttl('1h') == '1h'
+    assert R.validate_ttl(3600) == 3600
+    assert R.validate_ttl('3600') == 3600
+    for bad in ('1 hour', -1, True, 1.5, 'h1'):
+        with pytest.raises(R.RunsInputError, match='ttl'):
+            R.validate_ttl(bad)
+
+
+# ---------------------------------------------------------------------- bodies
+
+
+def test_trigger_options_map_every_option():
+    options = R.build_trigger_options(dict(
+        idempotency_key='k', idempotency_key_ttl='1d', tags=['a', 'b'], delay='5m', ttl='1h', queue='q1',
+        concurrency_key='ck', machine='small-2x', max_attempts=3, max_duration=300, metadata={'deployId': 1},
+        priority=10, region='eu-central-1', version='20240523.1', test=True))
+    assert options == {
+        'idempotencyKey': 'k', 'idempotencyKeyTTL': '1d', 'tags': ['a', 'b'], 'delay': '5m', 'ttl': '1h',
+        'queue': {'name': 'q1'}, 'concurrencyKey': 'ck', 'machine': 'small-2x', 'maxAttempts': 3, 'maxDuration': 300,
+        'metadata': {'deployId': 1}, 'priority': 10, 'region': 'eu-central-1', 'lockToVersion': '20240523.1', 'test': True}
+    assert R.build_trigger_options({'test': False, 'tags': None}) == {'test': False}
+
+
+@pytest.mark.parametrize('params,match', [
+    ({'machine': 'huge-9x'}, 'machine preset'),
+    ({'delay': '5 minutes'}, 'delay'),
+    ({'ttl': 'forever'}, 'ttl'),
+    ({'idempotency_key_ttl': 'a day'}, 'idempotency_key_ttl'),
+    ({'tags': ['t%d' % i for i in range(11)]}, 'at most 10 tags'),
+    ({'idempotency_key': 'x' * 2049}, 'idempotency_key'),
+    ({'max_attempts': 0}, 'max_attempts'),
+])
+def test_trigger_options_refused(params, match):
+    with pytest.raises(R.RunsInputError, match=match):
+        R.build_trigger_options(params)
+
+
+def test_trigger_body_refuses_non_json_and_large_payloads():
+    body = R.build_trigger_body({'a': [1, 'x', None]}, {'tags': ['t']})
+    assert body == {'payload': {'a': [1, 'x', None]}, 'options': {'tags': ['t'], 'payloadType': 'application/json'}}
+    with pytest.raises(R.RunsInputError, match='cannot be sent as JSON'):
+        R.build_trigger_body({'a': {1, 2}}, {})
+    with pytest.raises(R.RunsInputError, match='cannot be sent as JSON'):
+        R.build_trigger_body({'a': float('nan')}, {})
+    with pytest.raises(R.RunsInputError, match='too large'):
+        R.build_trigger_body('x' * (3 * 1024 * 1024), {})
+    # just under the limit is fine
+    R.build_trigger_body('x' * (3 * 1024 * 1024 - 100), {})
+
+
+def test_batch_items_merge_defaults_and_validate():
+    items = R.build_batch_items([{'payload': 1}, {'payload': 2, 'task': 'other', 'tags': ['own'], 'machine': 'micro'}],
+                                {'task': 'main', 'tags': ['deploy'], 'machine': None})
+    assert items[0] == {'task': 'main', 'payload': 1, 'options': {'tags': ['deploy'], 'payloadType': 'application/json'}}
+    assert items[1]['task'] == 'other'
+    assert items[1]['options'] == {'tags': ['own'], 'machine': 'micro', 'payloadType': 'application/json'}
+    with pytest.raises(R.RunsInputError, match=r'items\[0\].task'):
+        R.build_batch_items([{'payload': 1}], {'task': None})
+    with pytest.raises(R.RunsInputError, match=r'items\[1\].delay'):
+        R.build_batch_items([{'payload': 1}, {'payload': 2, 'delay': 'later'}], {'task': 't'})
+
+
+def test_split_batches_by_count_and_size():
+    items = [{'task': 't', 'payload': i, 'options': {}} for i in range(1200)]
+    chunks = R.split_batches(items)
+    assert [len(c) for c in chunks] == [500, 500, 200]
+    assert [i['payload'] for c in chunks for i in c] == list(range(1200))
+    big = [{'task': 't', 'payload': 'x' * 300000, 'options': {}} for _i in range(7)]
+    chunks = R.split_batches(big)
+    assert [len(c) for c in chunks] == [3, 3, 1]
+    for chunk in chunks:
+        assert len(json.dumps({'items': chunk}, separators=(',', ':'))) <= R.BATCH_MAX_BYTES
+
+
+def test_list_params_use_the_exact_filter_names():
+    params = R.build_list_params(dict(
+        status=['completed', 'FAILED'], task=['a', 'b'], tag=['t1'], version=['20240101.1'], schedule='sched_1',
+        batch='batch_1', bulk_action='bulk_1', queue=['task/my-task', 'custom'], machine=['small-1x'], region=['us-east-1'],
+        is_test=False, created_after='2024-05-01T00:00:00Z', created_before=1714608000, period='1d'))
+    assert params == {
+        'filter[status]': 'COMPLETED,FAILED', 'filter[taskIdentifier]': 'a,b', 'filter[tag]': 't1',
+        'filter[version]': '20240101.1', 'filter[schedule]': 'sched_1', 'filter[batch]': 'batch_1',
+        'filter[bulkAction]': 'bulk_1', 'filter[queue]': 'task/my-task,custom', 'filter[machine]': 'small-1x',
+        'filter[region]': 'us-east-1', 'filter[isTest]': 'false', 'filter[createdAt][from]': '1714521600000',
+        'filter[createdAt][to]': '1714608000000', 'filter[createdAt][period]': '1d'}
+    assert R.build_list_params({'status': None, 'tag': []}) == {}
+
+
+@pytest.mark.parametrize('filters,match', [
+    ({'status': ['DONE']}, 'not a run status'),
+    ({'machine': ['big']}, 'machine preset'),
+    ({'period': 'a week'}, 'period'),
+    ({'created_after': '2024-05-02', 'created_before': '2024-05-01'}, 'later than'),
+])
+def test_list_params_refused(filters, match):
+    with pytest.raises(R.RunsInputError, match=match):
+        R.build_list_params(filters)
+
+
+# ---------------------------------------------------------------------- HTTP
+
+
+def _page(ids, next_cursor=None):
+    body = {'data': [{'id': i, 'status': 'COMPLETED', 'taskIdentifier': 'hello-world'} for i in ids], 'pagination': {}}
+    if next_cursor:
+        body['pagination']['next'] = next_cursor
+    return body
+
+
+@responses.activate
+def test_list_with_secret_key_reads_pages_until_limit():
+    client, _clock = make_client()
+    responses.get(API + '/api/v1/runs', json=_page(['run_%d' % i for i in range(100)], 'c1'))
+    responses.get(API + '/api/v1/runs', json=_page(['run_%d' % i for i in range(100, 200)], 'c2'))
+    responses.get(API + '/api/v1/runs', json=_page(['run_%d' % i for i in range(200, 250)], 'c3'))
+    runs, cursor = R.RunsAPI(client).list({'filter[tag]': 'x'}, limit=250, page_size=100)
+    assert len(runs) == 250 and cursor == 'c3'
+    queries = [query_of(c) for c in responses.calls]
+    assert [q['page[size]'] for q in queries] == ['100', '100', '50']
+    assert [q.get('page[after]') for q in queries] == [None, 'c1', 'c2']
+    assert all(q['filter[tag]'] == 'x' and 'filter[env]' not in q for q in queries)
+    assert responses.calls[0].request.headers['authorization'] == 'Bearer ' + SECRET
+
+
+@responses.activate
+def test_list_stops_when_the_server_has_no_more():
+    client, _clock = make_client()
+    responses.get(API + '/api/v1/runs', json=_page(['run_1', 'run_2']))
+    runs, cursor = R.RunsAPI(client).list({}, limit=100, page_size=100)
+    assert [r['id'] for r in runs] == ['run_1', 'run_2'] and cursor is None
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_list_with_access_token_uses_project_route_and_stg_slug():
+    client, _clock = make_client(PAT, project_ref=PROJECT, environment='staging')
+    responses.get(API + '/api/v1/projects/%s/runs' % PROJECT, json=_page(['run_1']))
+    R.RunsAPI(client).list({'filter[status]': 'FAILED'}, limit=10, page_size=100, after='cur')
+    query = query_of(responses.calls[0])
+    assert query == {'filter[env]': 'stg', 'filter[status]': 'FAILED', 'page[size]': '10', 'page[after]': 'cur'}
+    assert responses.calls[0].request.headers['authorization'] == 'Bearer ' + PAT
+    assert 'x-trigger-branch' not in responses.calls[0].request.headers
+
+
+@responses.activate
+def test_list_with_access_token_and_preview_branch_uses_the_branch_key():
+    client, _clock = make_client(PAT, project_ref=PROJECT, environment='preview', branch='feature-x')
+    branch_key = 'tr_preview_' + 'd' * 24
+    responses.get(API + '/api/v1/projects/%s/preview' % PROJECT, json={'apiKey': branch_key})
+    responses.get(API + '/api/v1/runs', json=_page(['run_1']))
+    R.RunsAPI(client).list({}, limit=10)
+    assert responses.calls[0].request.headers['x-trigger-branch'] == 'feature-x'
+    assert responses.calls[1].request.headers['authorization'] == 'Bearer ' + branch_key
+    assert responses.calls[1].request.headers['x-trigger-branch'] == 'feature-x'
+
+
+@responses.activate
+def test_retrieve_missing_run_fails_at_once_despite_should_retry():
+    client, clock = make_client()
+    responses.get(API + '/api/v3/runs/run_missing', json={'error': 'Run not found'}, status=404, headers={'x-should-retry': 'true'})
+    with pytest.raises(TriggerNotFound, match='404'):
+        R.RunsAPI(client).retrieve('run_missing')
+    assert len(responses.calls) == 1 and clock.sleeps == []
+
+
+@responses.activate
+def test_retrieve_encodes_the_id():
+    client, _clock = make_client()
+    responses.get(API + '/api/v3/runs/run%2F..%2Fx', json={'id': 'x'})
+    R.RunsAPI(client).retrieve('run/../x')
+    assert len(responses.calls) == 1
+
+
+class FakeTriggerServer:
+    """Creates one run per new request idempotency key, like the server's 24 h request cache, and
+    loses the first ``lose`` responses after doing the work (the retry case that must not double-trigger)."""
+
+    def __init__(self, lose=1, fail_before=0):
+        self.runs = []
+        self.by_key = {}
+        self.keys_seen = []
+        self.lose = lose
+        self.fail_before = fail_before
+
+    def __call__(self, request):
+        key = request.headers.get('x-trigger-request-idempotency-key')
+        self.keys_seen.append(key)
+        if self.fail_before:
+            self.fail_before -= 1
+            return 503, {}, json.dumps({'error': 'unavailable'})
+        if key not in self.by_key:
+            self.runs.append(json.loads(request.body))
+            self.by_key[key] = 'run_%d' % len(self.runs)
+        if self.lose:
+            self.lose -= 1
+            return 500, {}, json.dumps({'error': 'Something went wrong'})
+        return 200, {}, json.dumps({'id': self.by_key[key], 'isCached': False})
+
+
+@responses.activate
+def test_trigger_retry_after_lost_response_never_triggers_twice():
+    client, clock = make_client()
+    server = FakeTriggerServer(lose=2, fail_before=1)
+    responses.add_callback(responses.POST, API + '/api/v1/tasks/hello-world/trigger', callback=server)
+    answer = R.RunsAPI(client).trigger('hello-world', R.build_trigger_body({'n': 1}, {}))
+    assert answer == {'id': 'run_1', 'isCached': False}
+    assert len(server.keys_seen) == 4 and len(set(server.keys_seen)) == 1 and server.keys_seen[0]
+    assert len(server.runs) == 1
+    assert clock.sleeps == pytest.approx([1.0, 1.6, 2.56])
+
+
+@responses.activate
+def test_trigger_retry_after_connection_error_reuses_the_key():
+    client, _clock = make_client()
+    server = FakeTriggerServer(lose=0)
+    responses.add(responses.POST, API + '/api/v1/tasks/t/trigger', body=requests.ConnectionError('reset'))
+    responses.add_callback(responses.POST, API + '/api/v1/tasks/t/trigger', callback=server)
+    R.RunsAPI(client).trigger('t', R.build_trigger_body(None, {}))
+    keys = [c.request.headers['x-trigger-request-idempotency-key'] for c in responses.calls]
+    assert len(keys) == 2 and keys[0] == keys[1]
+    assert len(server.runs) == 1
+
+
+@responses.activate
+def test_two_logical_triggers_use_two_keys():
+    client, _clock = make_client()
+    server = FakeTriggerServer(lose=0)
+    responses.add_callback(responses.POST, API + '/api/v1/tasks/t/trigger', callback=server)
+    api = R.RunsAPI(client)
+    api.trigger('t', R.build_trigger_body(1, {}))
+    api.trigger('t', R.build_trigger_body(2, {}))
+    assert len(set(server.keys_seen)) == 2 and len(server.runs) == 2
+
+
+@responses.activate
+def test_batch_trigger_splits_beyond_500():
+    client, _clock = make_client()
+    bodies = []
+
+    def answer(request):
+        body = json.loads(request.body)
+        bodies.append(body)
+        return 202, {}, json.dumps({'id': 'batch_%d' % len(bodies), 'runCount': len(body['items'])})
+
+    responses.add_callback(responses.POST, API + '/api/v2/tasks/batch', callback=answer)
+    items = R.build_batch_items([{'payload': {'n': i}} for i in range(1001)], {'task': 't'})
+    batches = R.RunsAPI(client).batch_trigger(items)
+    assert [len(b['items']) for b in bodies] == [500, 500, 1]
+    assert [b['id'] for b in batches] == ['batch_1', 'batch_2', 'batch_3']
+    assert [b['runCount'] for b in batches] == [500, 500, 1]
+    assert bodies[2]['items'][0] == {'task': 't', 'payload': {'n': 1000}, 'options': {'payloadType': 'application/json'}}
+    keys = [c.request.headers['x-trigger-request-idempotency-key'] for c in responses.calls]
+    assert len(set(keys)) == 3
+
+
+@responses.activate
+def test_cancel_replay_reschedule_routes():
+    client, _clock = make_client()
+    responses.post(API + '/api/v2/runs/run_1/cancel', json={'id': 'run_1'})
+    responses.post(API + '/api/v1/runs/run_1/replay', json={'id': 'run_2'})
+    responses.post(API + '/api/v1/runs/run_1/reschedule', json={'id': 'run_1', 'status': 'DELAYED'})
+    api = R.RunsAPI(client)
+    assert api.cancel('run_1') == {'id': 'run_1'}
+    assert api.replay('run_1') == {'id': 'run_2'}
+    api.reschedule('run_1', '1h')
+    assert json.loads(responses.calls[2].request.body) == {'delay': '1h'}
+    assert responses.calls[0].request.body is None and responses.calls[1].request.body is None
+
+
+# ---------------------------------------------------------------------- waiting
+
+
+def _status_sequence(url, statuses):
+    for status in statuses:
+        body = {'id': 'run_1', 'status': status}
+        if status == 'COMPLETED':
+            body['output'] = {'ok': True}
+        responses.get(url, json=body)
+
+
+@responses.activate
+def test_wait_for_run_polls_until_terminal():
+    client, clock = make_client()
+    _status_sequence(API + '/api/v3/runs/run_1', ['QUEUED', 'EXECUTING', 'EXECUTING', 'COMPLETED'])
+    api = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep)
+    run = api.wait_for_run('run_1', timeout=60, poll_interval=5)
+    assert run['status'] == 'COMPLETED' and run['output'] == {'ok': True}
+    assert clock.sleeps == [5, 5, 5]
+
+
+@pytest.mark.parametrize('status', ['EXPIRED', 'TIMED_OUT', 'CANCELED', 'CRASHED', 'SYSTEM_FAILURE', 'FAILED'])
+@responses.activate
+def test_expired_and_timed_out_are_terminal_despite_is_completed_false(status):
+    client, clock = make_client()
+    responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': status, 'isCompleted': False})
+    run = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep).wait_for_run('run_1', 60, 1)
+    assert run['status'] == status and len(responses.calls) == 1
+
+
+@responses.activate
+def test_wait_for_run_times_out_with_last_status_and_id():
+    client, clock = make_client()
+    responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'EXECUTING'})
+    api = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep)
+    with pytest.raises(R.RunWaitTimeout) as info:
+        api.wait_for_run('run_1', timeout=10, poll_interval=3)
+    assert 'run_1' in str(info.value) and 'EXECUTING' in str(info.value)
+    assert clock.sleeps == [3, 3, 3, 1]
+    assert info.value.runs[0]['status'] == 'EXECUTING'
+
+
+@responses.activate
+def test_wait_for_batches_polls_the_list_then_reads_each_run_once():
+    client, clock = make_client()
+    url = API + '/api/v1/runs'
+    responses.get(url, json={'data': [{'id': 'run_1', 'status': 'EXECUTING'}], 'pagination': {}})
+    responses.get(url, json={'data': [{'id': 'run_1', 'status': 'COMPLETED'}, {'id': 'run_2', 'status': 'QUEUED'}], 'pagination': {}})
+    responses.get(url, json={'data': [{'id': 'run_1', 'status': 'COMPLETED'}, {'id': 'run_2', 'status': 'FAILED'}], 'pagination': {}})
+    responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'COMPLETED', 'output': 1})
+    responses.get(API + '/api/v3/runs/run_2', json={'id': 'run_2', 'status': 'FAILED', 'error': {'message': 'boom'}})
+    api = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep)
+    runs = api.wait_for_batches([{'id': 'batch_1'}], expected=2, timeout=60, poll_interval=2)
+    assert [r['id'] for r in runs] == ['run_1', 'run_2']
+    assert runs[1]['error'] == {'message': 'boom'}
+    list_queries = [query_of(c) for c in responses.calls if c.request.url.startswith(url)]
+    assert len(list_queries) == 3 and all(q['filter[batch]'] == 'batch_1' for q in list_queries)
+    assert R.failure_message(R.failed_runs(runs)) == '1 run(s) did not complete successfully: run_2 FAILED (boom).'
+
+
+@responses.activate
+def test_wait_for_batches_timeout_names_the_unfinished_runs():
+    client, clock = make_client()
+    responses.get(API + '/api/v1/runs', json={'data': [{'id': 'run_1', 'status': 'QUEUED'}], 'pagination': {}})
+    api = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep)
+    with pytest.raises(R.RunWaitTimeout, match=r'run_1 QUEUED.*1 not listed yet'):
+        api.wait_for_batches([{'id': 'batch_1'}], expected=2, timeout=4, poll_interval=2)
