@@ -1,0 +1,536 @@
+# -*- coding: utf-8 -*-
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""schedules module_utils: validation, planning and the requests it sends (against a fake API via responses)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+
+import pytest
+import responses
+
+from ansible_collections.triggerdev.management.plugins.module_utils import schedules as S
+from ansible_collections.triggerdev.management.plugins.module_utils.client import TriggerAPIError, TriggerClient
+
+API = 'https://api.example.test'
+PROD_KEY = 'tr_prod_' + 'a' * 24
+STG_KEY = 'tr_stg_' + 'b' * 24
+PAT = 'tr_pat_' + 'c' * 40
+TASKS = {'daily-report': 'SCHEDULED', 'hourly-sync': 'SCHEDULED', 'hello-world': 'STANDARD'}
+
+
+# ---------------------------------------------------------------------------------------------- cron
+
+@pytest.mark.parametrize('expression', [
+    '0 3 * * *', '*/5 * * * *', '0 0 L * *', '0 0 * * 5L', '0 0 * * MON#2', '0 9-17/2 * JAN-MAR mon-fri',
+    '0 0 ? * *', '0 0 * * ?', '0,15,30,45 * * * *', '5/15 * * * *', '59 23 31 12 7', '0 0 1,L * *',
+    '  0   3 * * *  ', '0 0 * * SUN', '0 0 * dec *', '0 12 * * 1-5',
+])
+def test_valid_cron(expression):
+    assert S.validate_cron(expression) == ' '.join(expression.split())
+
+
+@pytest.mark.parametrize('expression, fragment', [
+    ('0 3 * *', 'it has 4 fields, expected 5'),
+    ('0 0 3 * * *', 'A seconds field is not supported'),
+    ('', 'cron is empty'),
+    ('   ', 'cron is empty'),
+    ('60 * * * *', '60 in the minute field is out of range 0-59'),
+    ('* 24 * * *', '24 in the hour field is out of range 0-23'),
+    ('* * 0 * *', '0 in the day of month field is out of range 1-31'),
+    ('* * 32 * *', '32 in the day of month field'),
+    ('* * * 0 *', '0 in the month field is out of range 1-12'),
+    ('* * * 13 *', '13 in the month field'),
+    ('* * * * 8', '8 in the day of week field is out of range 0-7'),
+    ('* * * * FOO', "'FOO' in the day of week field is not a number"),
+    ('* * * FOO *', "'FOO' in the month field"),
+    ('*/0 * * * *', "step '0' in the minute field"),
+    ('*/x * * * *', "step 'x' in the minute field"),
+    ('5-1 * * * *', "range '5-1' in the minute field goes backwards"),
+    ('5- * * * *', "range '5-' in the minute field needs a start and an end"),
+    ('1,,2 * * * *', 'the minute field has an empty list item'),
+    ('L * * * *', "'L' in the minute field"),
+    ('0 0 * * 1#6', 'needs a week number 1-5'),
+    ('0 0 * * 9L', '9 in the day of week field'),
+    ('? * * * *', "'?' in the minute field"),
+    ('0 0 * MON *', "'MON' in the month field"),
+    ('0 0 15W * *', "'15W' in the day of month field"),
+    ('-1 * * * *', "range '-1' in the minute field"),
+])
+def test_invalid_cron(expression, fragment):
+    with pytest.raises(S.ScheduleError) as exc:
+        S.validate_cron(expression)
+    assert fragment in str(exc.value)
+
+
+def test_cron_comparison_tolerates_whitespace():
+    assert S.normalize_cron(' 0\t3  * * * ') == '0 3 * * *'
+    current = {'task': 't', 'cron': '0 3 * * *', 'timezone': 'UTC', 'external_id': None, 'window': None, 'active': True}
+    assert S.changed_fields(current, S.normalize_desired({'cron': '0  3 * *  *'})) == []
+    assert S.changed_fields(current, S.normalize_desired({'cron': '0 4 * * *'})) == ['cron']
+
+
+# ---------------------------------------------------------------------------------------------- window
+
+@pytest.mark.parametrize('window', ['30m', '2h', '24h', '1440m', '0%', '25%', '100%', '0m', '', None])
+def test_valid_window(window):
+    assert S.validate_window(window) == window
+
+
+@pytest.mark.parametrize('window, fragment', [
+    ('25h', 'at most 24 hours'), ('1441m', 'at most 24 hours'), ('101%', 'between 0 and 100'),
+    ('1.5h', 'use whole minutes or hours'), ('30', 'use whole minutes or hours'), ('30s', 'use whole'),
+    ('-5m', 'use whole'), ('m', 'use whole'), ('2 h', 'use whole'), ('1d', 'use whole'),
+])
+def test_invalid_window(window, fragment):
+    with pytest.raises(S.ScheduleError) as exc:
+        S.validate_window(window)
+    assert fragment in str(exc.value)
+
+
+# ---------------------------------------------------------------------------------------------- timezone
+
+def test_timezone_checked_against_zoneinfo():
+    if S.local_timezones() is None:
+        pytest.skip('no tz database on this host')
+    assert S.validate_timezone('Europe/London') == 'Europe/London'
+    assert S.validate_timezone('UTC') == 'UTC'
+    with pytest.raises(S.ScheduleError) as exc:
+        S.validate_timezone('Mars/Olympus_Mons')
+    assert 'Unknown timezone' in str(exc.value)
+    with pytest.raises(S.ScheduleError) as exc:
+        S.validate_timezone('europe/london')
+    assert 'Did you mean Europe/London?' in str(exc.value)
+
+
+def test_timezone_falls_back_to_api_list_without_zoneinfo(monkeypatch):
+    calls = []
+
+    def remote():
+        calls.append(1)
+        return ['UTC', 'Europe/Paris']
+
+    monkeypatch.setattr(S, 'HAS_ZONEINFO', False)
+    assert S.local_timezones() is None
+    assert S.validate_timezone('Europe/Paris', remote_timezones=remote) == 'Europe/Paris'
+    with pytest.raises(S.ScheduleError):
+        S.validate_timezone('Europe/London', remote_timezones=remote)
+    assert len(calls) == 2
+    assert S.validate_timezone(None, remote_timezones=remote) is None
+    assert len(calls) == 2  # nothing to check, no request
+
+
+def test_timezone_empty():
+    with pytest.raises(S.ScheduleError):
+        S.validate_timezone('  ', local=set(['UTC']))
+
+
+# ---------------------------------------------------------------------------------------------- keys
+
+def test_scoped_keys_round_trip():
+    assert S.api_dedup_key('nightly', 'prod') == 'prod:nightly'
+    assert S.api_dedup_key('nightly', 'preview', 'feature/x') == 'preview:feature/x:nightly'
+    assert S.api_dedup_key('nightly', 'prod', scoped=False) == 'nightly'
+    assert S.user_dedup_key('prod:nightly', 'prod') == 'nightly'
+    assert S.user_dedup_key('staging:nightly', 'prod') == 'staging:nightly'
+    assert S.user_dedup_key('prod:nightly', 'prod', scoped=False) == 'prod:nightly'
+    assert S.user_dedup_key(None, 'prod') is None
+
+
+def test_key_starting_with_sched_is_refused_unscoped_only():
+    with pytest.raises(S.ScheduleError) as exc:
+        S.validate_key('sched_abc', 'sched_abc')
+    assert 'schedule id' in str(exc.value)
+    assert S.validate_key('sched_abc', 'prod:sched_abc') == 'sched_abc'
+    with pytest.raises(S.ScheduleError):
+        S.validate_key(' padded', 'prod: padded')
+    with pytest.raises(S.ScheduleError):
+        S.validate_id('nightly')
+
+
+# ---------------------------------------------------------------------------------------------- fake API
+
+class FakeAPI:
+    """The schedule endpoints of digest section 7, in memory (upsert, PUT fall-through, visibility, declarative)."""
+
+    def __init__(self, rsps):
+        self.rsps = rsps
+        self.schedules = {}
+        self.counter = 0
+        self.fail_create_task = None
+        self.keys = {PROD_KEY: 'env_prod', STG_KEY: 'env_stg'}
+        base = re.compile(API + r'/api/v1/schedules(?:/(?P<ident>[^/?]+))?(?:/(?P<op>activate|deactivate))?(?:\?.*)?$')
+        for method in ('GET', 'POST', 'PUT', 'DELETE'):
+            rsps.add_callback(method, base, callback=self.handle)
+        rsps.add_callback('GET', API + '/api/v1/timezones', callback=lambda req: (200, {}, json.dumps({'timezones': ['UTC', 'Europe/Paris']})))
+        rsps.add_callback('GET', API + '/api/v1/projects/proj_demo/prod',
+                          callback=lambda req: (200, {}, json.dumps({'apiKey': PROD_KEY})))
+
+    def add(self, env='env_prod', **fields):
+        self.counter += 1
+        sched = {'id': 'sched_%04d' % self.counter, 'type': 'IMPERATIVE', 'task': 'daily-report', 'active': True,
+                 'cron': '0 0 * * *', 'timezone': 'UTC', 'externalId': None, 'window': None, 'dedupKey': None,
+                 'userDedup': True, 'envIds': [env]}
+        sched.update(fields)
+        self.schedules[sched['id']] = sched
+        return sched
+
+    def view(self, s):
+        body = {'id': s['id'], 'type': s['type'], 'task': s['task'], 'active': s['active'],
+                'generator': {'type': 'CRON', 'expression': s['cron'], 'description': 'desc'},
+                'timezone': s['timezone'], 'externalId': s['externalId'], 'nextRun': '2030-01-01T00:00:00.000Z' if s['active'] else None,
+                'environments': [{'id': e, 'type': 'PRODUCTION'} for e in s['envIds']]}
+        if s['userDedup']:
+            body['deduplicationKey'] = s['dedupKey']
+        if s['window']:
+            body['window'] = s['window']
+        return body
+
+    def find(self, ident):
+        if ident.startswith('sched_'):
+            return self.schedules.get(ident)
+        return next((s for s in self.schedules.values() if s['dedupKey'] == ident), None)
+
+    def apply(self, s, body, env):
+        s.update(cron=body['cron'].strip(), timezone=body.get('timezone') or 'UTC', externalId=body.get('externalId') or None,
+                 window=body.get('window') or None, envIds=[env])
+
+    def handle(self, request):
+        from urllib.parse import unquote
+        env = self.keys.get(request.headers.get('authorization', '')[7:])
+        if env is None:
+            return 401, {}, json.dumps({'error': 'Invalid or Missing API Key'})
+        match = re.match(API + r'/api/v1/schedules(?:/(?P<ident>[^/?]+))?(?:/(?P<op>activate|deactivate))?', request.url)
+        ident = unquote(match.group('ident')) if match.group('ident') else None
+        op = match.group('op')
+        body = json.loads(request.body) if request.body else None
+
+        def ok(s):
+            return 200, {}, json.dumps(self.view(s))
+
+        def not_found():
+            return 404, {}, json.dumps({'error': 'Schedule not found'})
+
+        if request.method == 'GET' and ident is None:
+            visible = [self.view(s) for s in self.schedules.values() if env in s['envIds']]
+            return 200, {}, json.dumps({'data': visible, 'pagination': {'currentPage': 1, 'totalPages': 1, 'count': len(visible)}})
+        if request.method == 'POST' and ident is None:
+            if body['task'] not in TASKS or body['task'] == self.fail_create_task:
+                return 422, {}, json.dumps({'error': 'Task with identifier %s not found in project.' % body['task']})
+            existing = self.find(body['deduplicationKey']) if body['deduplicationKey'] else None
+            if existing and existing['type'] == 'DECLARATIVE':
+                return 422, {}, json.dumps({'error': 'Cannot update a declarative schedule'})
+            if existing is None:
+                existing = self.add(env=env, task=body['task'], dedupKey=body['deduplicationKey'])
+            self.apply(existing, body, env)
+            return ok(existing)
+        sched = self.find(ident)
+        if request.method == 'PUT':
+            if sched is None:
+                sched = self.add(env=env, task=body['task'], userDedup=False, dedupKey='random%d' % self.counter)
+            self.apply(sched, body, env)
+            return ok(sched)
+        if sched is None or (sched['envIds'] and env not in sched['envIds']):
+            return not_found()
+        if request.method == 'GET':
+            return ok(sched)
+        if request.method == 'DELETE':
+            del self.schedules[sched['id']]
+            return 200, {}, json.dumps({'id': sched['id']})
+        if op:
+            sched['active'] = op == 'activate'
+            return ok(sched)
+        raise AssertionError('unexpected %s %s' % (request.method, request.url))
+
+    def writes(self):
+        return [(c.request.method, c.request.url.replace(API, '')) for c in self.rsps.calls if c.request.method != 'GET']
+
+    def sent(self, index=-1):
+        calls = [c for c in self.rsps.calls if c.request.method == 'POST' and c.request.url.endswith('/schedules')]
+        return json.loads(calls[index].request.body)
+
+
+@pytest.fixture
+def fake():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield FakeAPI(rsps)
+
+
+def manager(key=PROD_KEY, check_mode=False, scoped=True, **kwargs):
+    client = TriggerClient(key, api_url=API, retries=0, sleep=lambda s: None, **kwargs)
+    warnings = []
+    return S.ScheduleManager(client, check_mode=check_mode, scoped=scoped, warn=warnings.append), warnings
+
+
+DESIRED = {'task': 'daily-report', 'cron': '0 3 * * *', 'timezone': 'Europe/Paris', 'external_id': 'cust-1', 'window': '15m', 'active': None}
+
+
+# ---------------------------------------------------------------------------------------------- present
+
+def test_create_sends_full_scoped_body_then_noop(fake):
+    mgr, warnings = manager()
+    result = mgr.ensure_present(dict(DESIRED), key='nightly')
+    assert result['changed'] is True and result['actions'] == ['create']
+    assert fake.sent() == {'task': 'daily-report', 'cron': '0 3 * * *', 'timezone': 'Europe/Paris', 'externalId': 'cust-1',
+                           'window': '15m', 'deduplicationKey': 'prod:nightly'}
+    sched = result['schedule']
+    assert sched['deduplication_key'] == 'nightly' and sched['api_deduplication_key'] == 'prod:nightly'
+    assert sched['id'].startswith('sched_') and sched['external_id'] == 'cust-1' and sched['active'] is True
+    assert result['diff_before'] == {} and result['diff_after']['cron'] == '0 3 * * *'
+    assert warnings == []
+    # reads went to the scoped key (percent-encoded) and the bare key (adoption hint)
+    gets = [c.request.url.replace(API, '') for c in fake.rsps.calls if c.request.method == 'GET']
+    assert gets == ['/api/v1/schedules/prod%3Anightly', '/api/v1/schedules/nightly']
+
+    fake.rsps.calls.reset()
+    again = manager()[0].ensure_present(dict(DESIRED, cron=' 0  3 * * * '), key='nightly')
+    assert again['changed'] is False and again['actions'] == []
+    assert fake.writes() == []
+    assert len(fake.rsps.calls) == 1  # one GET, nothing else
+
+
+def test_create_inactive_deactivates_right_after(fake):
+    result = manager()[0].ensure_present(dict(DESIRED, active=False), key='paused')
+    assert result['actions'] == ['create', 'deactivate']
+    assert fake.writes() == [('POST', '/api/v1/schedules'), ('POST', '/api/v1/schedules/%s/deactivate' % result['schedule']['id'])]
+    assert result['schedule']['active'] is False
+
+
+def test_create_needs_task_and_cron(fake):
+    with pytest.raises(S.ScheduleError) as exc:
+        manager()[0].ensure_present({'task': 'daily-report'}, key='nightly')
+    assert 'cron is needed to create it' in str(exc.value)
+    assert fake.writes() == []
+
+
+def test_update_sends_full_body_and_keeps_unmanaged_fields(fake):
+    fake.add(dedupKey='prod:nightly', timezone='Europe/Paris', externalId='cust-1', window='15m', cron='0 3 * * *')
+    result = manager()[0].ensure_present({'cron': '0 4 * * *'}, key='nightly')
+    assert result['changed'] is True and result['changes'] == ['cron'] and result['actions'] == ['update']
+    # the upsert would reset an omitted timezone/externalId/window: all of them are sent
+    assert fake.sent() == {'task': 'daily-report', 'cron': '0 4 * * *', 'timezone': 'Europe/Paris', 'externalId': 'cust-1',
+                           'window': '15m', 'deduplicationKey': 'prod:nightly'}
+    assert result['diff_before']['cron'] == '0 3 * * *' and result['diff_after']['cron'] == '0 4 * * *'
+    assert [m for m, _p in fake.writes()] == ['POST']
+
+
+def test_clearing_external_id_and_window(fake):
+    fake.add(dedupKey='prod:nightly', externalId='cust-1', window='15m')
+    result = manager()[0].ensure_present({'external_id': '', 'window': ''}, key='nightly')
+    assert sorted(result['changes']) == ['external_id', 'window']
+    body = fake.sent()
+    assert 'externalId' not in body and 'window' not in body
+    assert result['schedule']['external_id'] is None and result['schedule']['window'] is None
+    # and '' against an empty value is no change
+    fake.rsps.calls.reset()
+    assert manager()[0].ensure_present({'external_id': '', 'window': ''}, key='nightly')['changed'] is False
+    assert fake.writes() == []
+
+
+def test_toggle_active_only_when_different(fake):
+    sched = fake.add(dedupKey='prod:nightly')
+    result = manager()[0].ensure_present({'active': False}, key='nightly')
+    assert fake.writes() == [('POST', '/api/v1/schedules/%s/deactivate' % sched['id'])]
+    assert result['schedule']['active'] is False and result['schedule']['next_run'] is None
+    fake.rsps.calls.reset()
+    assert manager()[0].ensure_present({'active': False}, key='nightly')['changed'] is False
+    assert fake.writes() == []
+    manager()[0].ensure_present({'active': True}, key='nightly')
+    assert fake.writes() == [('POST', '/api/v1/schedules/%s/activate' % sched['id'])]
+
+
+def test_task_change_recreates(fake):
+    old = fake.add(dedupKey='prod:nightly', active=False, externalId='x')
+    result = manager()[0].ensure_present({'task': 'hourly-sync'}, key='nightly')
+    assert result['recreated'] is True and result['previous_id'] == old['id']
+    assert result['actions'] == ['delete', 'create', 'deactivate']
+    new_id = result['schedule']['id']
+    assert new_id != old['id'] and result['schedule']['task'] == 'hourly-sync'
+    assert fake.writes() == [('DELETE', '/api/v1/schedules/%s' % old['id']), ('POST', '/api/v1/schedules'),
+                             ('POST', '/api/v1/schedules/%s/deactivate' % new_id)]
+    assert fake.sent()['externalId'] == 'x'  # the other fields survive the re-create
+    assert result['schedule']['active'] is False  # the old state survives too
+
+
+def test_task_change_failure_restores_old_schedule(fake):
+    old = fake.add(dedupKey='prod:nightly', cron='5 5 * * *')
+    fake.fail_create_task = 'hourly-sync'
+    with pytest.raises(S.ScheduleError) as exc:
+        manager()[0].ensure_present({'task': 'hourly-sync'}, key='nightly')
+    assert 'Task with identifier hourly-sync not found' in str(exc.value)
+    assert 'restored as' in str(exc.value)
+    restored = fake.find('prod:nightly')
+    assert restored['id'] != old['id'] and restored['task'] == 'daily-report' and restored['cron'] == '5 5 * * *'
+
+
+def test_check_mode_never_writes(fake):
+    fake.add(dedupKey='prod:nightly')
+    mgr = manager(check_mode=True)[0]
+    for desired, key in (({'cron': '1 1 * * *'}, 'nightly'), ({'task': 'hourly-sync'}, 'nightly'), ({'active': False}, 'nightly'),
+                         (dict(DESIRED), 'brand-new')):
+        result = mgr.ensure_present(desired, key=key)
+        assert result['changed'] is True
+    assert mgr.ensure_absent(key='nightly')['changed'] is True
+    assert fake.writes() == []
+    created = mgr.ensure_present(dict(DESIRED), key='other')
+    assert created['schedule']['id'] is None and created['schedule']['api_deduplication_key'] == 'prod:other'
+    recreated = mgr.ensure_present({'task': 'hourly-sync'}, key='nightly')
+    assert recreated['recreated'] is True and recreated['actions'] == ['delete', 'create']
+
+
+def test_declarative_refused_except_active(fake):
+    decl = fake.add(type='DECLARATIVE', dedupKey='auto', userDedup=False)
+    mgr = manager()[0]
+    with pytest.raises(S.ScheduleError) as exc:
+        mgr.ensure_present({'cron': '1 1 * * *'}, schedule_id=decl['id'])
+    assert 'DECLARATIVE' in str(exc.value) and 'cron' in str(exc.value)
+    with pytest.raises(S.ScheduleError):
+        mgr.ensure_absent(schedule_id=decl['id'])
+    assert fake.writes() == []
+    # matching fields plus an active toggle is allowed
+    result = mgr.ensure_present({'cron': '0 0 * * *', 'active': False}, schedule_id=decl['id'])
+    assert result['actions'] == ['deactivate']
+    assert fake.writes() == [('POST', '/api/v1/schedules/%s/deactivate' % decl['id'])]
+
+
+def test_id_addressing(fake):
+    with_key = fake.add(dedupKey='legacy-key')
+    without_key = fake.add(dedupKey='rnd', userDedup=False)
+    mgr = manager()[0]
+    mgr.ensure_present({'cron': '7 7 * * *'}, schedule_id=with_key['id'])
+    assert fake.sent()['deduplicationKey'] == 'legacy-key'  # upsert under its own key
+    fake.rsps.calls.reset()
+    result = mgr.ensure_present({'cron': '8 8 * * *'}, schedule_id=without_key['id'])
+    assert fake.writes() == [('PUT', '/api/v1/schedules/%s' % without_key['id'])]
+    assert result['schedule']['id'] == without_key['id']
+    with pytest.raises(S.ScheduleError) as exc:
+        mgr.ensure_present({'task': 'hourly-sync'}, schedule_id=without_key['id'])
+    assert 'no deduplication key' in str(exc.value)
+    with pytest.raises(S.ScheduleError) as exc:
+        mgr.ensure_present({'cron': '8 8 * * *'}, schedule_id='sched_missing')
+    assert 'cannot be created by id' in str(exc.value)
+
+
+def test_put_that_creates_a_stray_is_undone(fake):
+    sched = fake.add(dedupKey='rnd', userDedup=False)
+    mgr = manager()[0]
+    real_get = mgr.api.get
+
+    def get_then_vanish(ident):
+        obj = real_get(ident)
+        del fake.schedules[sched['id']]  # deleted by someone else between our GET and PUT
+        return obj
+
+    mgr.api.get = get_then_vanish
+    with pytest.raises(S.ScheduleError) as exc:
+        mgr.ensure_present({'cron': '9 9 * * *'}, schedule_id=sched['id'])
+    assert 'disappeared' in str(exc.value)
+    assert fake.schedules == {}  # the stray one was deleted again
+
+
+def test_unscoped_adoption_and_hint(fake):
+    existing = fake.add(dedupKey='hourly', task='hourly-sync')
+    mgr, warnings = manager(check_mode=True)
+    mgr.ensure_present({'task': 'hourly-sync', 'cron': '0 * * * *'}, key='hourly')
+    assert len(warnings) == 1 and existing['id'] in warnings[0] and 'scope_key_to_environment=false' in warnings[0]
+    adopt = manager(scoped=False)[0].ensure_present({'task': 'hourly-sync', 'cron': '5 0 * * *'}, key='hourly')
+    assert adopt['schedule']['id'] == existing['id'] and adopt['changes'] == ['cron']
+    assert fake.sent()['deduplicationKey'] == 'hourly'
+
+
+def test_cross_environment_keys_stay_apart(fake):
+    for key in (STG_KEY, PROD_KEY):
+        manager(key=key)[0].ensure_present(dict(DESIRED), key='nightly')
+    assert sorted(s['dedupKey'] for s in fake.schedules.values()) == ['prod:nightly', 'staging:nightly']
+    assert sorted(s['envIds'][0] for s in fake.schedules.values()) == ['env_prod', 'env_stg']
+
+
+def test_access_token_resolves_secret_key(fake):
+    mgr = manager(key=PAT, project_ref='proj_demo', environment='prod')[0]
+    result = mgr.ensure_present(dict(DESIRED), key='nightly')
+    assert result['schedule']['api_deduplication_key'] == 'prod:nightly'
+    auths = set(c.request.headers['authorization'] for c in fake.rsps.calls if '/schedules' in c.request.url)
+    assert auths == set(['Bearer ' + PROD_KEY])
+
+
+def test_local_errors_send_nothing(fake):
+    mgr = manager()[0]
+    for desired in ({'cron': '* * *'}, {'window': '2d'}, {'timezone': 'Nowhere/Land'}, {'task': ' '}):
+        with pytest.raises(S.ScheduleError):
+            mgr.ensure_present(dict(desired), key='nightly')
+    with pytest.raises(S.ScheduleError):
+        manager(scoped=False)[0].ensure_present(dict(DESIRED), key='sched_x')
+    if S.local_timezones() is not None:
+        assert len(fake.rsps.calls) == 0
+
+
+def test_server_422_is_passed_on(fake):
+    with pytest.raises(TriggerAPIError) as exc:
+        manager()[0].ensure_present(dict(DESIRED, task='no-such-task'), key='nightly')
+    assert exc.value.status == 422 and 'Task with identifier no-such-task not found in project.' in str(exc.value)
+
+
+# ---------------------------------------------------------------------------------------------- absent
+
+def test_absent_deletes_then_noop(fake):
+    sched = fake.add(dedupKey='prod:nightly')
+    result = manager()[0].ensure_absent(key='nightly')
+    assert result['changed'] is True and fake.writes() == [('DELETE', '/api/v1/schedules/%s' % sched['id'])]
+    assert result['diff_after'] == {} and result['diff_before']['task'] == 'daily-report'
+    fake.rsps.calls.reset()
+    again = manager()[0].ensure_absent(key='nightly')
+    assert again['changed'] is False and again['schedule'] is None and fake.writes() == []
+
+
+def test_not_visible_in_other_environment(fake):
+    fake.add(dedupKey='shared', env='env_stg')
+    assert manager(scoped=False)[0].ensure_absent(key='shared')['changed'] is False
+    assert fake.writes() == []
+
+
+# ---------------------------------------------------------------------------------------------- info
+
+def test_info_filters_and_lookups(fake):
+    fake.add(dedupKey='prod:a', task='daily-report', externalId='x')
+    fake.add(dedupKey='prod:b', task='hourly-sync', active=False)
+    decl = fake.add(type='DECLARATIVE', dedupKey='auto', userDedup=False)
+    fake.add(dedupKey='staging:c', env='env_stg')
+    client = TriggerClient(PROD_KEY, api_url=API, retries=0)
+    everything = S.schedule_info(client)
+    assert len(everything) == 3
+    assert [s['deduplication_key'] for s in S.schedule_info(client, task='hourly-sync')] == ['b']
+    assert [s['id'] for s in S.schedule_info(client, schedule_type='DECLARATIVE')] == [decl['id']]
+    assert [s['deduplication_key'] for s in S.schedule_info(client, active=False)] == ['b']
+    assert [s['deduplication_key'] for s in S.schedule_info(client, external_id='x')] == ['a']
+    assert [s['api_deduplication_key'] for s in S.schedule_info(client, key='a')] == ['prod:a']
+    assert S.schedule_info(client, key='prod:a', scoped=False)[0]['deduplication_key'] == 'prod:a'
+    with pytest.raises(S.ScheduleError):
+        S.schedule_info(client, key='c')
+    with pytest.raises(S.ScheduleError):
+        S.schedule_info(client, schedule_id='sched_nope')
+    list_calls = [c for c in fake.rsps.calls if c.request.url.startswith(API + '/api/v1/schedules?')]
+    assert list_calls and all('perPage=100' in c.request.url for c in list_calls)
+
+
+def test_info_reads_every_page():
+    pages = {1: ['sched_1', 'sched_2'], 2: ['sched_3'], 3: []}
+    with responses.RequestsMock() as rsps:
+        def page(request):
+            number = int(re.search(r'page=(\d+)', request.url).group(1))
+            data = [{'id': i, 'type': 'IMPERATIVE', 'task': 't', 'active': True, 'generator': {'expression': '* * * * *'}} for i in pages[number]]
+            return 200, {}, json.dumps({'data': data, 'pagination': {'currentPage': number, 'totalPages': 2, 'count': 3}})
+        rsps.add_callback('GET', re.compile(API + r'/api/v1/schedules\?.*'), callback=page)
+        found = S.schedule_info(TriggerClient(PROD_KEY, api_url=API, retries=0))
+        assert [s['id'] for s in found] == ['sched_1', 'sched_2', 'sched_3']
+        assert len(rsps.calls) == 2
+
+
+def test_schedule_view_snake_cases_environments():
+    view = S.schedule_view({'id': 'sched_1', 'environments': [{'id': 'e', 'type': 'DEVELOPMENT', 'userName': 'me', 'branchName': 'b'}],
+                            'generator': {'expression': '0  1 * * *'}}, 'dev')
+    assert view['environments'] == [{'id': 'e', 'type': 'DEVELOPMENT', 'user_name': 'me', 'branch_name': 'b'}]
+    assert view['cron'] == '0 1 * * *' and view['timezone'] == 'UTC' and view['deduplication_key'] is None
