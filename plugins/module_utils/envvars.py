@@ -384,6 +384,15 @@ class EnvVarService:
 
     def __init__(self, client):
         self.client = client
+        self.written = []   # names written so far by sync (to report a partial failure)
+        self.deleted = []
+
+    def progress(self):
+        """What sync already did, for an error message (names only), or None."""
+        if not self.written and not self.deleted:
+            return None
+        return 'Partly applied before the error: written %s; removed %s' % (
+            ', '.join(self.written) or 'none', ', '.join(self.deleted) or 'none')
 
     @property
     def on_branch(self):
@@ -475,8 +484,11 @@ class EnvVarService:
             return result
         for secret in (False, True):
             self.import_variables(result.writes[secret], secret)
+            self.written.extend(sorted(result.writes[secret]))
         for name in list(result.deletes):
-            if not self.delete(name):
+            deleted = self.delete(name)
+            self.deleted.append(name)
+            if not deleted:
                 result.removed.remove(name)
                 result.before.pop(name, None)
                 (result.inherited if name in result.probe else result.untouched).append(name)

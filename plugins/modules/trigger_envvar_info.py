@@ -1,0 +1,108 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: trigger_envvar_info
+short_description: List the environment variables of a Trigger.dev environment
+version_added: 0.1.0
+description:
+  - Lists the environment variables of one environment of a Trigger.dev project, or of a preview branch, with one
+    request. Never changes anything.
+  - Secret variables come back as the API gives them, with the value C(<redacted>). Use the
+    P(triggerdev.management.envvar#lookup) lookup to read a secret value.
+  - On a preview branch (O(environment=preview) with O(branch)) the API returns the merged view, the preview
+    parent's variables overlaid by the branch's own.
+author:
+  - triggerdev.management contributors
+extends_documentation_fragment:
+  - triggerdev.management.connection
+  - triggerdev.management.attributes
+  - triggerdev.management.attributes.INFO
+options:
+  names:
+    description:
+      - Return only these variables. A name that does not exist in the environment is an error.
+    type: list
+    elements: str
+seealso:
+  - module: triggerdev.management.trigger_envvar
+  - plugin: triggerdev.management.envvar
+    plugin_type: lookup
+  - name: Trigger.dev list environment variables API
+    description: The endpoint this module calls.
+    link: https://trigger.dev/docs/management/envvars/list
+'''
+
+EXAMPLES = r'''
+- name: List the variables of prod
+  triggerdev.management.trigger_envvar_info:
+    project_ref: proj_abcdefghijklmnopqrst
+    environment: prod
+  register: prod_vars
+
+- name: Names of the secret ones
+  ansible.builtin.debug:
+    msg: "{{ prod_vars.variables | selectattr('secret') | map(attribute='name') | list }}"
+
+- name: Check two variables exist on a preview branch
+  triggerdev.management.trigger_envvar_info:
+    project_ref: proj_abcdefghijklmnopqrst
+    environment: preview
+    branch: feature/login
+    names: [DATABASE_URL, API_BASE_URL]
+'''
+
+RETURN = r'''
+variables:
+  description: The variables, sorted by name.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The variable name.
+      type: str
+      sample: LOG_LEVEL
+    value:
+      description: The value; C(<redacted>) for a secret variable.
+      type: str
+      sample: info
+    secret:
+      description: Whether the variable is secret.
+      type: bool
+      sample: false
+'''
+
+from ansible_collections.triggerdev.management.plugins.module_utils.envvars import EnvVarService
+from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
+
+
+def main():
+    module = TriggerModule(dict(names=dict(type='list', elements='str')), supports_check_mode=True)
+    names = module.params['names']
+
+    def run():
+        current = EnvVarService(module.client).list()
+        if names is not None:
+            missing = [n for n in names if n not in current]
+            if missing:
+                module.fail_json(msg='These environment variables do not exist in the %s environment%s: %s.' % (
+                    module.client.environment, ' (branch %s)' % module.client.branch if module.client.branch else '',
+                    ', '.join(missing)), variables=[])
+            selected = sorted(set(names))
+        else:
+            selected = sorted(current)
+        variables = [dict(name=n, value=current[n].value, secret=current[n].secret) for n in selected]
+        module.exit_json(changed=False, variables=variables)
+
+    module.run(run)
+
+
+if __name__ == '__main__':
+    main()
