@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""trigger_run main() with set arguments against a mocked HTTP layer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.triggerdev.management.plugins.modules import trigger_run as MODULE
+
+API = 'https://api.example.test'
+SECRET = 'tr_prod_' + 'a' * 24
+RUN = API + '/api/v3/runs/run_1'
+
+
+class ExitJson(Exception):
+    pass
+
+
+class FailJson(Exception):
+    pass
+
+
+def _exit_json(self, **kwargs):
+    kwargs.setdefault('changed', False)
+    raise ExitJson(kwargs)
+
+
+def _fail_json(self, **kwargs):
+    raise FailJson(kwargs)
+
+
+@pytest.fixture(autouse=True)
+def ansible_exits(monkeypatch):
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
+
+
+def run_module(args, expect=ExitJson):
+    with patch_module_args(dict(args, api_url=API)):
+        with pytest.raises((ExitJson, FailJson)) as info:
+            MODULE.main()
+    assert isinstance(info.value, expect), info.value.args[0]
+    return info.value.args[0]
+
+
+def writes():
+    return [c for c in responses.calls if c.request.method != 'GET']
+
+
+@responses.activate
+def test_cancel_running_run():
+    responses.get(RUN, json={'id': 'run_1', 'status': 'EXECUTING', 'taskIdentifier': 't'})
+    responses.post(API + '/api/v2/runs/run_1/cancel', json={'id': 'run_1'})
+    responses.get(RUN, json={'id': 'run_1', 'status': 'CANCELED', 'taskIdentifier': 't'})
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='canceled', _ansible_diff=True))
+    assert result['changed'] is True and result['run']['status'] == 'CANCELED'
+    assert result['diff'] == {'before': {'id': 'run_1', 'status': 'EXECUTING'}, 'after': {'id': 'run_1', 'status': 'CANCELED'}}
+    assert len(writes()) == 1
+
+
+@pytest.mark.parametrize('status', ['COMPLETED', 'CANCELED', 'FAILED', 'EXPIRED', 'TIMED_OUT'])
+@responses.activate
+def test_cancel_finished_run_is_no_change(status):
+    responses.get(RUN, json={'id': 'run_1', 'status': status, 'isCompleted': status not in ('EXPIRED', 'TIMED_OUT')})
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='canceled'))
+    assert result['changed'] is False and writes() == []
+
+
+@responses.activate
+def test_cancel_check_mode_sends_nothing():
+    responses.get(RUN, json={'id': 'run_1', 'status': 'QUEUED'})
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='canceled', _ansible_check_mode=True))
+    assert result['changed'] is True and writes() == []
+
+
+@responses.activate
+def test_missing_run_fails_clearly_without_retrying():
+    responses.get(API + '/api/v3/runs/run_x', json={'error': 'Run not found'}, status=404, headers={'x-should-retry': 'true'})
+    result = run_module(dict(api_key=SECRET, run_id='run_x', state='canceled'), expect=FailJson)
+    assert result['msg'].startswith('Run run_x does not exist in the prod environment')
+    assert result['failure']['status'] == 404 and len(responses.calls) == 1
+
+
+@responses.activate
+def test_replay_always_changes_and_can_wait():
+    responses.get(RUN, json={'id': 'run_1', 'status': 'FAILED', 'taskIdentifier': 't'})
+    responses.post(API + '/api/v1/runs/run_1/replay', json={'id': 'run_2'})
+    responses.get(API + '/api/v3/runs/run_2', json={'id': 'run_2', 'status': 'COMPLETED', 'output': {'ok': 1}})
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='replayed', wait=True, poll_interval=0.01))
+    assert result['changed'] is True and result['replayed_from'] == 'run_1'
+    assert result['run']['id'] == 'run_2' and result['run']['output'] == {'ok': 1}
+
+
+@responses.activate
+def test_replay_wait_failure_fails():
+    responses.get(RUN, json={'id': 'run_1', 'status': 'FAILED'})
+    responses.post(API + '/api/v1/runs/run_1/replay', json={'id': 'run_2'})
+    responses.get(API + '/api/v3/runs/run_2', json={'id': 'run_2', 'status': 'CRASHED'})
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='replayed', wait=True), expect=FailJson)
+    assert 'run_2 CRASHED' in result['msg'] and result['changed'] is True
+
+
+@responses.activate
+def test_replay_check_mode():
+    responses.get(RUN, json={'id': 'run_1', 'status': 'COMPLETED'})
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='replayed', _ansible_check_mode=True))
+    assert result['changed'] is True and writes() == []
+
+
+@responses.activate
+def test_reschedule_delayed_run():
+    responses.get(RUN, json={'id': 'run_1', 'status': 'DELAYED', 'delayedUntil': '2030-01-01T00:00:00.000Z'})
+    responses.post(API + '/api/v1/runs/run_1/reschedule', json={'id': 'run_1', 'status': 'DELAYED', 'delayedUntil': '2030-01-02T00:00:00.000Z'})
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='rescheduled', delay='2030-01-02T00:00:00Z', _ansible_diff=True))
+    assert result['changed'] is True and result['run']['delayed_until'] == '2030-01-02T00:00:00.000Z'
+    assert json.loads(writes()[0].request.body) == {'delay': '2030-01-02T00:00:00Z'}
+    assert result['diff']['after']['delayed_until'] == '2030-01-02T00:00:00.000Z'
+
+
+@responses.activate
+def test_reschedule_to_the_same_date_is_no_change():
+    responses.get(RUN, json={'id': 'run_1', 'status': 'DELAYED', 'delayedUntil': '2030-01-02T00:00:00.000Z'})
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='rescheduled', delay='2030-01-02T00:00:00Z'))
+    assert result['changed'] is False and writes() == []
+
+
+@responses.activate
+def test_reschedule_not_delayed_fails_with_the_server_reason():
+    responses.get(RUN, json={'id': 'run_1', 'status': 'COMPLETED'})
+    responses.post(API + '/api/v1/runs/run_1/reschedule', json={'error': 'Cannot reschedule a run that is not delayed'}, status=400)
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='rescheduled', delay='1h'), expect=FailJson)
+    assert 'Cannot reschedule a run that is not delayed' in result['msg']
+
+
+@responses.activate
+def test_reschedule_bad_delay_refused_before_any_request():
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='rescheduled', delay='next week'), expect=FailJson)
+    assert 'delay' in result['msg'] and len(responses.calls) == 0
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='rescheduled'), expect=FailJson)
+    assert 'delay' in result['msg'] and len(responses.calls) == 0
