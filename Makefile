@@ -61,6 +61,10 @@ integration: venv tree
 test: units sanity integration
 	@echo "make test: all checks passed"
 
+# The docs site, offline, into docs/build/html; then its links and its pages in headless Chromium.
+docs: venv-latest tree
+	tests/packaging/build_docs.sh $(VENV_LATEST)
+
 build: venv
 	rm -f triggerdev-management-*.tar.gz
 	$(VENV)/bin/ansible-galaxy collection build --force .
