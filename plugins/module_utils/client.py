@@ -20,9 +20,10 @@ import time
 import uuid
 
 try:
-    from urllib.parse import quote
+    from urllib.parse import quote, urlsplit
 except ImportError:  # pragma: no cover - Python 2 is not supported, this keeps imports clean
     from urllib import quote
+    from urlparse import urlsplit
 
 try:
     import requests
@@ -39,6 +40,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils.credentials 
     normalize_branch,
     normalize_environment,
     scrub,
+    scrub_data,
 )
 
 COLLECTION_VERSION = '0.1.0'
@@ -139,7 +141,15 @@ def _error_class(status):
 
 
 def encode_path(*segments):
-    """Join path segments, percent-encoding each one ('/' included)."""
+    """Join path segments, percent-encoding each one ('/' included).
+
+    An empty, '.' or '..' segment (or None) is refused with TriggerConfigError: it would address
+    another route (requests removes dot segments, and an empty name addresses the collection).
+    """
+    for segment in segments:
+        if segment is None or str(segment) in ('', '.', '..'):
+            raise TriggerConfigError('%r cannot be used as a path segment (a name, id or key): it would address another '
+                                     'API route.' % (segment,))
     return '/' + '/'.join(quote(str(s), safe='') for s in segments)
 
 
@@ -163,6 +173,9 @@ class TriggerClient:
             raise TriggerConfigError(str(exc))
         self._api_key = api_key.strip()
         self.api_url = (api_url or DEFAULT_API_URL).rstrip('/')
+        parts = urlsplit(self.api_url)
+        if parts.scheme not in ('http', 'https') or not parts.netloc:
+            raise TriggerConfigError('api_url must be an http:// or https:// URL with a host, such as %s.' % DEFAULT_API_URL)
         self.project_ref = project_ref or None
         self.validate_certs = validate_certs
         self.request_timeout = request_timeout or DEFAULT_TIMEOUT
@@ -236,6 +249,10 @@ class TriggerClient:
             self.require_branch()
             return self._api_key
         if self._resolved_key is None:
+            if self.environment == 'preview' and not self.branch:
+                # The preview environment's secret key is refused by the server without a branch.
+                raise TriggerConfigError('This operation needs the preview secret key, which the API accepts only for one '
+                                         'preview branch: set branch or TRIGGER_PREVIEW_BRANCH.')
             body = self.request('GET', encode_path('api', 'v1', 'projects', self.require_project_ref(), self.require_environment()),
                                 auth=AUTH_ACCESS_TOKEN)
             key = body.get('apiKey') if isinstance(body, dict) else None
@@ -303,6 +320,7 @@ class TriggerClient:
         ``path`` starts with '/' and is already encoded (see encode_path). ``branch`` says whether
         the route reads ``x-trigger-branch``. Raises TriggerAPIError subclasses or TriggerConnectionError.
         """
+        method = method.upper()
         token = self._token_for(auth)
         if json_body is not None:
             data = json.dumps(json_body, separators=(',', ':'))
@@ -325,6 +343,9 @@ class TriggerClient:
                     raise TriggerConnectionError(method, path, scrub(exc.__class__.__name__, self.secrets), attempt)
                 self._sleep(self.backoff_delay(attempt))
                 continue
+            except requests.RequestException as exc:
+                # Not transient (too many redirects, an invalid URL or header...): fail at once, cleanly.
+                raise TriggerConnectionError(method, path, scrub(exc.__class__.__name__, self.secrets), attempt)
             if response.status_code < 400:
                 return self._decode(response, method, path)
             retry = self.should_retry(response)
@@ -345,7 +366,7 @@ class TriggerClient:
 
     def _api_error(self, response, method, path, attempts):
         try:
-            body = response.json()
+            body = scrub_data(response.json(), self.secrets)
         except ValueError:
             body = None
         message = None

@@ -131,3 +131,14 @@ def scrub(text, secrets=()):
         if secret:
             text = text.replace(secret, '********')
     return TOKEN_PATTERN.sub('tr_********', text)
+
+
+def scrub_data(data, secrets=()):
+    """Return a copy of ``data`` (dicts, lists, tuples, strings, scalars) with every string scrubbed."""
+    if isinstance(data, dict):
+        return dict((key, scrub_data(value, secrets)) for key, value in data.items())
+    if isinstance(data, (list, tuple)):
+        return [scrub_data(value, secrets) for value in data]
+    if isinstance(data, str):
+        return scrub(data, secrets)
+    return data
