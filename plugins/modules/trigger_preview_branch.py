@@ -22,7 +22,7 @@ description:
     writes only when something has to change. With a preview secret key it checks whether the branch is
     active with one small read of the runs list (page size 1) sent for that branch.
 author:
-  - triggerdev.management contributors
+  - triggerdev.management contributors (!UNKNOWN)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes
@@ -45,8 +45,8 @@ options:
       - V(present) creates the branch if it has no active environment. An active branch is left alone
         (C(changed=false)) unless O(git) holds values it does not have yet.
       - V(archived) archives the active branch. A branch that is already archived, or that never existed,
-        is reported with C(changed=false): the API's C(400 Branch already archived) and C(404 Branch not found)
-        both mean there is nothing left to do.
+        is reported with C(changed=false), since the API's C(400 Branch already archived) and
+        C(404 Branch not found) both mean there is nothing left to do.
       - A new branch of the same name after archiving is a new environment with its own variables and runs.
     type: str
     choices: [present, archived]

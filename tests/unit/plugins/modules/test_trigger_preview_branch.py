@@ -101,8 +101,8 @@ def test_create_with_pat_diff_and_snake_case_result():
     assert set(result['branch']) == {'id', 'name', 'state', 'created_at', 'updated_at', 'archived_at', 'is_paused', 'git'}
     assert result['diff'] == {'before': {'name': 'pr-7', 'state': 'absent'},
                               'after': {'name': 'pr-7', 'state': 'active', 'git': {'commit_sha': 'abc', 'pull_request_number': 7}}}
-    assert json.loads(responses.calls[1].request.body) == {'env': 'preview', 'branch': 'pr-7',
-                                                          'git': {'commitSha': 'abc', 'pullRequestNumber': 7}}
+    sent = json.loads(responses.calls[1].request.body)
+    assert sent == {'env': 'preview', 'branch': 'pr-7', 'git': {'commitSha': 'abc', 'pullRequestNumber': 7}}
 
 
 @responses.activate
