@@ -101,7 +101,7 @@ class Cron:
             if weekday == wanted:
                 if nth == -1 and day.day + 7 > last:
                     in_dow = True
-                elif nth > 0 and (day.day - 1) // 7 + 1 == nth:
+                elif nth == (day.day - 1) // 7 + 1:
                     in_dow = True
         if self.dom_star and self.dow_star:
             return True

@@ -5,6 +5,7 @@ Run status is computed lazily from timestamps: a run waits `pace` in QUEUED, the
 """
 
 import base64
+import bisect
 import json
 import re
 
@@ -86,7 +87,7 @@ def _flags(status_name):
     }
 
 
-def _common(state, run, now, is_modern):
+def _common(run, now, is_modern):
     internal, started, finished = timeline(run, now)
     name = public_status(internal, is_modern)
     updated = max(t for t in (run["createdAt"], started, finished, run.get("updatedAt")) if t is not None)
@@ -109,7 +110,7 @@ def _common(state, run, now, is_modern):
 
 
 def list_item(state, run, now, is_modern):
-    item, _internal = _common(state, run, now, is_modern)
+    item, _internal = _common(run, now, is_modern)
     env = state.env_by_id(run["envId"])
     item["env"] = {"id": run["envId"], "name": env["slug"] if env else "unknown"}
     if env and env.get("userName"):
@@ -142,8 +143,8 @@ def _outcome(run, internal):
     return {}
 
 
-def retrieve_body(state, run, now, is_modern):
-    item, internal = _common(state, run, now, is_modern)
+def retrieve_body(run, now, is_modern):
+    item, internal = _common(run, now, is_modern)
     _status, started, _finished = timeline(run, now)
     item.update({
         "depth": run.get("depth", 0), "triggerFunction": run.get("triggerFunction", "trigger"),
@@ -216,7 +217,8 @@ def validate_item(body, path=()):
     """zod-like validation of a trigger body / batch item; raises 400 with the zod message."""
     issues = []
     if not isinstance(body, dict):
-        issues.append({"code": "invalid_type", "expected": "object", "received": js_type(body), "path": list(path), "message": "Expected object, received %s" % js_type(body)})
+        issues.append({"code": "invalid_type", "expected": "object", "received": js_type(body), "path": list(path),
+                       "message": "Expected object, received %s" % js_type(body)})
         raise ApiError(400, zod_message(issues))
     options = body.get("options")
     if options is not None and not isinstance(options, dict):
@@ -306,11 +308,17 @@ def trigger(state, req, task_id):
     return response
 
 
+def _store_batch(state, batch_id, env, run_ids):
+    state.data["batches"][batch_id] = {"id": batch_id, "envId": env["id"], "runCount": len(run_ids),
+                                       "items": {str(i): r for i, r in enumerate(run_ids)}, "sealed": True}
+
+
 def batch_v1(state, req, task_id):
     project, env = auth.resolve_secret_key(state, req, auth.RBAC)
     body = _json_body(req)
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-        raise ApiError(400, zod_message([{"code": "invalid_type", "expected": "array", "received": js_type(body.get("items") if isinstance(body, dict) else body),
+        received = js_type(body.get("items") if isinstance(body, dict) else body)
+        raise ApiError(400, zod_message([{"code": "invalid_type", "expected": "array", "received": received,
                                          "path": ["items"], "message": "Required"}]))
     items = body["items"]
     if not items:
@@ -323,7 +331,7 @@ def batch_v1(state, req, task_id):
         raise ApiError(404, "Task not found")
     batch_id = state.new_id("batch_")
     run_ids = [_trigger_one(state, project, env, task_id, item, batchId=batch_id, triggerFunction="batchTrigger")[0] for item in items]
-    state.data["batches"][batch_id] = {"id": batch_id, "envId": env["id"], "runCount": len(items), "items": {str(i): r for i, r in enumerate(run_ids)}, "sealed": True}
+    _store_batch(state, batch_id, env, run_ids)
     return Response(200, {"batchId": batch_id, "runs": run_ids}, _jwt_headers(env, "read:batch:%s" % batch_id))
 
 
@@ -349,7 +357,7 @@ def batch_v2(state, req):
         raise ApiError(422, "Task not found: %s" % ", ".join(missing))
     batch_id = state.new_id("batch_")
     run_ids = [_trigger_one(state, project, env, item["task"], item, batchId=batch_id, triggerFunction="batchTrigger")[0] for item in items]
-    state.data["batches"][batch_id] = {"id": batch_id, "envId": env["id"], "runCount": len(items), "items": {str(i): r for i, r in enumerate(run_ids)}, "sealed": True}
+    _store_batch(state, batch_id, env, run_ids)
     response = Response(202, {"id": batch_id, "runCount": len(items), "isCached": False}, _jwt_headers(env, "read:batch:%s" % batch_id))
     _request_cache_put(state, cache_key, response)
     return response
@@ -441,7 +449,7 @@ def retrieve(state, req, run_id):
     run = _run_in_env(state, env, run_id)
     if run is None:
         raise ApiError(404, "Run not found", headers={"x-should-retry": "true"})
-    return Response(200, retrieve_body(state, run, now_ms(), modern(req)))
+    return Response(200, retrieve_body(run, now_ms(), modern(req)))
 
 
 def cancel(state, req, run_id):
@@ -474,7 +482,8 @@ def reschedule(state, req, run_id):
     _project, env = auth.resolve_secret_key(state, req, auth.LEGACY)
     body = req.json_or(None)
     if not isinstance(body, dict) or not isinstance(body.get("delay"), str):
-        raise ApiError(400, {"error": "Invalid request body", "issues": [{"code": "invalid_type", "expected": "string", "path": ["delay"], "message": "Required"}]})
+        issue = {"code": "invalid_type", "expected": "string", "path": ["delay"], "message": "Required"}
+        raise ApiError(400, {"error": "Invalid request body", "issues": [issue]})
     run = _run_in_env(state, env, run_id)
     if run is None:
         raise ApiError(404, "Run not found")
@@ -488,7 +497,7 @@ def reschedule(state, req, run_id):
     run["delayUntil"] = until
     run["updatedAt"] = now
     state.touch()
-    return Response(200, retrieve_body(state, run, now, modern(req)))
+    return Response(200, retrieve_body(run, now, modern(req)))
 
 
 # ---------------------------------------------------------------- list
@@ -595,27 +604,51 @@ def _cursor(run):
     return b64url_encode({"c": run["createdAt"], "r": run["seq"]})
 
 
+def _env_index(state, env_id):
+    """Ascending [(createdAt, seq, id)] of one env's runs, rebuilt only after new runs were added."""
+    indexes = state.indexes.setdefault("runs", {})
+    version = len(state.data["runOrder"])
+    cached = indexes.get(env_id)
+    if cached is None or cached[0] != version:
+        keys = sorted((r["createdAt"], r["seq"], r["id"]) for r in state.data["runs"].values() if r["envId"] == env_id)
+        cached = (version, keys)
+        indexes[env_id] = cached
+    return cached[1]
+
+
 def list_runs(state, req, env):
     now = now_ms()
     query = _Query(req.query, now)
-    runs = [r for r in state.data["runs"].values() if r["envId"] == env["id"] and query.matches(r, now)]
-    runs.sort(key=lambda r: (r["createdAt"], r["seq"]), reverse=True)
+    keys = _env_index(state, env["id"])
+    runs_by_id = state.data["runs"]
     size = query.size
     pagination = {}
+    found = []
     if query.before:
-        key = _cursor_key(state, query.before)
-        newer = [r for r in runs if (r["createdAt"], r["seq"]) > key]
-        page = newer[-size:]
-        if len(newer) > size:
+        cursor = _cursor_key(state, query.before)
+        for index in range(bisect.bisect_right(keys, cursor + ("\U0010ffff",)), len(keys)):
+            run = runs_by_id[keys[index][2]]
+            if query.matches(run, now):
+                found.append(run)
+                if len(found) > size:
+                    break
+        page = list(reversed(found[:size]))
+        if len(found) > size:
             pagination["previous"] = _cursor(page[0])
         if page:
             pagination["next"] = _cursor(page[-1])
     else:
-        if query.after:
-            key = _cursor_key(state, query.after)
-            runs = [r for r in runs if (r["createdAt"], r["seq"]) < key]
-        page = runs[:size]
-        if len(runs) > size:
+        end = bisect.bisect_left(keys, _cursor_key(state, query.after)) if query.after else len(keys)
+        for index in range(end - 1, -1, -1):
+            run = runs_by_id[keys[index][2]]
+            if query.start is not None and run["createdAt"] < query.start:
+                break
+            if query.matches(run, now):
+                found.append(run)
+                if len(found) > size:
+                    break
+        page = found[:size]
+        if len(found) > size:
             pagination["next"] = _cursor(page[-1])
         if query.after and page:
             pagination["previous"] = _cursor(page[0])

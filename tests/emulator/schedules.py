@@ -15,12 +15,13 @@ METHOD_NOT_ALLOWED = Response(200, {"status": 405, "body": "Method Not Allowed"}
 
 def timezones():
     if not _TZ_CACHE:
-        names = sorted(name for name in zoneinfo.available_timezones() if name != "UTC" and "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/")))
+        skip = ("Etc/", "SystemV/", "posix/", "right/")
+        names = sorted(name for name in zoneinfo.available_timezones() if name != "UTC" and "/" in name and not name.startswith(skip))
         _TZ_CACHE.extend(["UTC"] + names)
     return _TZ_CACHE
 
 
-def list_timezones(req):
+def list_timezones(_state, req):
     exclude = req.query.get("excludeUtc") == "true"
     zones = timezones()
     return Response(200, {"timezones": zones[1:] if exclude else list(zones)})

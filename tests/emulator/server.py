@@ -51,40 +51,48 @@ class Request:
         return self._json[1] if self._json[0] else default
 
 
+def _st(func, *extra):
+    """Adapt a handler taking (state, req, *path_args, *extra) to the router's (emulator, req, *path_args)."""
+    def call(emu, req, *args):
+        return func(emu.state, req, *args, *extra)
+    return call
+
+
+def _project_env(emu, req, ref, slug):
+    return branches.project_env(emu.state, req, ref, slug, emu.api_url)
+
+
 def _route_table():
-    """(regex, {method: handler}, fallback response for other methods)."""
+    """(regex, {method: handler}, fallback response for other methods); '*' = any method but GET/HEAD."""
     seg = r"([^/]+)"
+    lower_405 = Response(405, {"error": "Method not allowed"})
+    update_var = _st(envvars.update_var)
     table = [
-        (r"/api/v1/timezones", {"GET": lambda e, r: schedules.list_timezones(r)}, NOT_ALLOWED),
-        (r"/api/v1/schedules", {"GET": lambda e, r: schedules.list_schedules(e.state, r), "POST": lambda e, r: schedules.create(e.state, r)}, LEGACY_NOT_ALLOWED),
-        (r"/api/v1/schedules/%s/activate" % seg, {"POST": lambda e, r, i: schedules.set_active(e.state, r, i, True)}, LEGACY_NOT_ALLOWED),
-        (r"/api/v1/schedules/%s/deactivate" % seg, {"POST": lambda e, r, i: schedules.set_active(e.state, r, i, False)}, LEGACY_NOT_ALLOWED),
-        (r"/api/v1/schedules/%s" % seg, {"GET": lambda e, r, i: schedules.retrieve(e.state, r, i), "PUT": lambda e, r, i: schedules.update(e.state, r, i),
-                                         "DELETE": lambda e, r, i: schedules.delete(e.state, r, i)}, LEGACY_NOT_ALLOWED),
-        (r"/api/v1/runs", {"GET": lambda e, r: runs.list_env_runs(e.state, r)}, NOT_ALLOWED),
-        (r"/api/v3/runs/%s" % seg, {"GET": lambda e, r, i: runs.retrieve(e.state, r, i)}, NOT_ALLOWED),
-        (r"/api/v2/runs/%s/cancel" % seg, {"POST": lambda e, r, i: runs.cancel(e.state, r, i)}, NOT_ALLOWED),
-        (r"/api/v1/runs/%s/replay" % seg, {"POST": lambda e, r, i: runs.replay(e.state, r, i)}, NOT_ALLOWED),
-        (r"/api/v1/runs/%s/reschedule" % seg, {"POST": lambda e, r, i: runs.reschedule(e.state, r, i)}, LEGACY_NOT_ALLOWED),
-        (r"/api/v1/tasks/%s/trigger" % seg, {"POST": lambda e, r, t: runs.trigger(e.state, r, t)}, NOT_ALLOWED),
-        (r"/api/v1/tasks/%s/batch" % seg, {"POST": lambda e, r, t: runs.batch_v1(e.state, r, t)}, NOT_ALLOWED),
-        (r"/api/v2/tasks/batch", {"POST": lambda e, r: runs.batch_v2(e.state, r)}, NOT_ALLOWED),
-        (r"/api/v3/batches", {"POST": lambda e, r: runs.batch_v3_create(e.state, r)}, NOT_ALLOWED),
-        (r"/api/v3/batches/%s/items" % seg, {"POST": lambda e, r, b: runs.batch_v3_items(e.state, r, b)}, NOT_ALLOWED),
-        (r"/api/v1/projects", {"GET": lambda e, r: branches.list_projects(e.state, r)}, NOT_ALLOWED),
-        (r"/api/v1/projects/%s/runs" % seg, {"GET": lambda e, r, p: runs.list_project_runs(e.state, r, p)}, NOT_ALLOWED),
-        (r"/api/v1/projects/%s/branches" % seg, {"GET": lambda e, r, p: branches.list_branches(e.state, r, p),
-                                                 "POST": lambda e, r, p: branches.upsert(e.state, r, p)}, Response(405, {"error": "Method not allowed"})),
-        (r"/api/v1/projects/%s/branches/archive" % seg, {"POST": lambda e, r, p: branches.archive(e.state, r, p)}, Response(405, {"error": "Method not allowed"})),
-        (r"/api/v1/projects/%s/envvars" % seg, {"GET": lambda e, r, p: envvars.resolved_vars(e.state, r, p)}, NOT_ALLOWED),
-        (r"/api/v1/projects/%s/envvars/%s/import" % (seg, seg), {"POST": lambda e, r, p, s: envvars.import_vars(e.state, r, p, s)}, NOT_ALLOWED),
-        (r"/api/v1/projects/%s/envvars/%s" % (seg, seg), {"GET": lambda e, r, p, s: envvars.list_vars(e.state, r, p, s),
-                                                         "*": lambda e, r, p, s: envvars.create_var(e.state, r, p, s)}, NOT_ALLOWED),
-        (r"/api/v1/projects/%s/envvars/%s/%s" % (seg, seg, seg), {"GET": lambda e, r, p, s, n: envvars.retrieve_var(e.state, r, p, s, n),
-                                                                 "PUT": lambda e, r, p, s, n: envvars.update_var(e.state, r, p, s, n),
-                                                                 "POST": lambda e, r, p, s, n: envvars.update_var(e.state, r, p, s, n),
-                                                                 "DELETE": lambda e, r, p, s, n: envvars.delete_var(e.state, r, p, s, n)}, NOT_ALLOWED),
-        (r"/api/v1/projects/%s/%s" % (seg, seg), {"GET": lambda e, r, p, s: branches.project_env(e.state, r, p, s, e.api_url)}, NOT_ALLOWED),
+        (r"/api/v1/timezones", {"GET": _st(schedules.list_timezones)}, NOT_ALLOWED),
+        (r"/api/v1/schedules", {"GET": _st(schedules.list_schedules), "POST": _st(schedules.create)}, LEGACY_NOT_ALLOWED),
+        (r"/api/v1/schedules/%s/activate" % seg, {"POST": _st(schedules.set_active, True)}, LEGACY_NOT_ALLOWED),
+        (r"/api/v1/schedules/%s/deactivate" % seg, {"POST": _st(schedules.set_active, False)}, LEGACY_NOT_ALLOWED),
+        (r"/api/v1/schedules/%s" % seg, {"GET": _st(schedules.retrieve), "PUT": _st(schedules.update), "DELETE": _st(schedules.delete)}, LEGACY_NOT_ALLOWED),
+        (r"/api/v1/runs", {"GET": _st(runs.list_env_runs)}, NOT_ALLOWED),
+        (r"/api/v3/runs/%s" % seg, {"GET": _st(runs.retrieve)}, NOT_ALLOWED),
+        (r"/api/v2/runs/%s/cancel" % seg, {"POST": _st(runs.cancel)}, NOT_ALLOWED),
+        (r"/api/v1/runs/%s/replay" % seg, {"POST": _st(runs.replay)}, NOT_ALLOWED),
+        (r"/api/v1/runs/%s/reschedule" % seg, {"POST": _st(runs.reschedule)}, LEGACY_NOT_ALLOWED),
+        (r"/api/v1/tasks/%s/trigger" % seg, {"POST": _st(runs.trigger)}, NOT_ALLOWED),
+        (r"/api/v1/tasks/%s/batch" % seg, {"POST": _st(runs.batch_v1)}, NOT_ALLOWED),
+        (r"/api/v2/tasks/batch", {"POST": _st(runs.batch_v2)}, NOT_ALLOWED),
+        (r"/api/v3/batches", {"POST": _st(runs.batch_v3_create)}, NOT_ALLOWED),
+        (r"/api/v3/batches/%s/items" % seg, {"POST": _st(runs.batch_v3_items)}, NOT_ALLOWED),
+        (r"/api/v1/projects", {"GET": _st(branches.list_projects)}, NOT_ALLOWED),
+        (r"/api/v1/projects/%s/runs" % seg, {"GET": _st(runs.list_project_runs)}, NOT_ALLOWED),
+        (r"/api/v1/projects/%s/branches" % seg, {"GET": _st(branches.list_branches), "POST": _st(branches.upsert)}, lower_405),
+        (r"/api/v1/projects/%s/branches/archive" % seg, {"POST": _st(branches.archive)}, lower_405),
+        (r"/api/v1/projects/%s/envvars" % seg, {"GET": _st(envvars.resolved_vars)}, NOT_ALLOWED),
+        (r"/api/v1/projects/%s/envvars/%s/import" % (seg, seg), {"POST": _st(envvars.import_vars)}, NOT_ALLOWED),
+        (r"/api/v1/projects/%s/envvars/%s" % (seg, seg), {"GET": _st(envvars.list_vars), "*": _st(envvars.create_var)}, NOT_ALLOWED),
+        (r"/api/v1/projects/%s/envvars/%s/%s" % (seg, seg, seg),
+         {"GET": _st(envvars.retrieve_var), "PUT": update_var, "POST": update_var, "DELETE": _st(envvars.delete_var)}, NOT_ALLOWED),
+        (r"/api/v1/projects/%s/%s" % (seg, seg), {"GET": _project_env}, NOT_ALLOWED),
     ]
     return [(re.compile("^" + pattern + "$"), methods, fallback) for pattern, methods, fallback in table]
 
@@ -179,6 +187,13 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     emulator = None  # set by make_server
 
+    def setup(self):
+        super().setup()
+        try:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         """Quiet: no per-request logging."""
 
@@ -253,9 +268,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
+        # one write for headers and body (avoids Nagle/delayed-ACK stalls on keep-alive connections)
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self.wfile.write(payload)
+            self._headers_buffer.append(payload)
+        self.flush_headers()
 
     def _drop(self):
         self.close_connection = True
@@ -337,6 +354,12 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        """Clients that hang up mid-request are normal (drops, timeouts); log anything else."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_server(host, port, emulator):

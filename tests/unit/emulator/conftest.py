@@ -1,5 +1,7 @@
 """Start the emulator once per session (subprocess, port 0) and reset it before each test."""
 
+# pylint: disable=redefined-outer-name
+
 import os
 import subprocess
 import sys

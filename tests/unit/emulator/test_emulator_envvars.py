@@ -141,7 +141,8 @@ def test_preview_branch_merge_and_parent_variables(emu):
     emu.post(BASE + "/preview", pat, json={"name": "PSECRET", "value": "p", "isSecret": True})
     branch = {"x-trigger-branch": "feature-x"}
     # the branch sees the parent's vars, overlaid by its own
-    r = emu.post(BASE + "/preview/import", pat, headers=branch, json={"variables": {"SHARED": "branch", "PSECRET": "b"}, "parentVariables": {"FROM_BRANCH": "pv"}})
+    body = {"variables": {"SHARED": "branch", "PSECRET": "b"}, "parentVariables": {"FROM_BRANCH": "pv"}}
+    r = emu.post(BASE + "/preview/import", pat, headers=branch, json=body)
     assert r.status_code == 200
     merged = {v["name"]: v for v in emu.get(BASE + "/preview", pat, headers=branch).json()}
     assert merged["SHARED"]["value"] == "branch"
