@@ -21,7 +21,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils.client impor
     TriggerClient,
     TriggerError,
 )
-from ansible_collections.triggerdev.management.plugins.module_utils.credentials import scrub
+from ansible_collections.triggerdev.management.plugins.module_utils.credentials import scrub, scrub_data
 
 
 def connection_argument_spec():
@@ -73,18 +73,21 @@ class TriggerModule(AnsibleModule):
                 self.fail_json(msg=self.scrub(str(exc)))
         return self._client
 
-    def scrub(self, text):
+    def _secrets(self):
         secrets = [self.params.get('api_key')]
         if self._client is not None:
             secrets.extend(self._client.secrets)
-        return scrub(text, secrets)
+        return secrets
+
+    def scrub(self, text):
+        return scrub(text, self._secrets())
 
     def fail_from(self, exc, prefix=None):
         msg = self.scrub(str(exc))
         if prefix:
             msg = '%s: %s' % (prefix, msg)
-        failure = exc.to_failure()
-        failure['message'] = self.scrub(failure.get('message'))
+        # Every part (variable_errors, issues...), not only the message, may echo a key.
+        failure = scrub_data(exc.to_failure(), self._secrets())
         self.fail_json(msg=msg, failure=failure)
 
     def warn_once(self, message):

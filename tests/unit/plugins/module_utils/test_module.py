@@ -1,0 +1,399 @@
+# -*- coding: utf-8 -*-
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""TriggerModule: connection options and their environment fallbacks, client construction,
+client errors turned into fail_json with a structured ``failure``, check/diff helpers."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+
+import pytest
+import requests
+import responses
+import yaml
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.triggerdev.management.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.triggerdev.management.plugins.module_utils.client import (
+    AUTH_SECRET_KEY,
+    TriggerAPIError,
+    TriggerClient,
+    TriggerConfigError,
+)
+from ansible_collections.triggerdev.management.plugins.module_utils.module import (
+    CONNECTION_OPTIONS,
+    TriggerModule,
+    connection_argument_spec,
+)
+
+BODY = 'a1B2c3D4e5F6g7H8i9J0k1L2'
+DEV_KEY = 'tr_dev_' + BODY
+PROD_KEY = 'tr_prod_' + BODY
+PREVIEW_KEY = 'tr_preview_' + BODY
+PAT = 'tr_pat_' + BODY
+RESOLVED_KEY = 'tr_prod_Z9y8X7w6V5u4T3s2R1q0P9o8'
+PROJECT = 'proj_abcdefghijklmnop'
+API = 'https://trigger.example.test'
+ENV_VARS = ('TRIGGER_SECRET_KEY', 'TRIGGER_ACCESS_TOKEN', 'TRIGGER_API_URL', 'TRIGGER_PROJECT_REF',
+            'TRIGGER_ENVIRONMENT', 'TRIGGER_PREVIEW_BRANCH')
+TOKENS = (DEV_KEY, PROD_KEY, PREVIEW_KEY, PAT, RESOLVED_KEY, BODY)
+REAL_FAIL_JSON = basic.AnsibleModule.fail_json
+
+
+class ExitJson(Exception):
+    pass
+
+
+class FailJson(Exception):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def module_exits(monkeypatch):
+    def exit_json(self, **kwargs):  # pylint: disable=unused-argument
+        kwargs.setdefault('changed', False)
+        raise ExitJson(kwargs)
+
+    def fail_json(self, msg, **kwargs):  # pylint: disable=unused-argument
+        kwargs.update(failed=True, msg=msg)
+        raise FailJson(kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def rsps():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def catch_all(rsps):
+    for method in ('GET', 'POST', 'PUT', 'DELETE'):
+        rsps.add(method, re.compile(r'.*'), json={'apiKey': RESOLVED_KEY, 'data': []})
+    return rsps
+
+
+def make_module(args, argument_spec=None, **kwargs):
+    with patch_module_args(args):
+        return TriggerModule(argument_spec or {}, **kwargs)
+
+
+def no_sleep(module):
+    """Keep retries instant: the module builds the client with the real sleep."""
+    module.client._sleep = lambda seconds: None  # pylint: disable=protected-access
+    return module
+
+
+def assert_no_token(*values):
+    for value in values:
+        text = value if isinstance(value, str) else json.dumps(value, default=repr)
+        for token in TOKENS:
+            assert token not in text
+
+
+# ---------------------------------------------------------------------------------------------- argument spec
+
+
+def test_connection_spec_matches_the_doc_fragment():
+    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']
+    spec = connection_argument_spec()
+    assert sorted(documented) == sorted(spec) == sorted(CONNECTION_OPTIONS)
+    for name, option in spec.items():
+        doc = documented[name]
+        assert doc['type'] == option['type'], name
+        assert doc.get('default') == option.get('default'), name
+        assert doc.get('choices') == option.get('choices'), name
+        assert doc.get('aliases') == option.get('aliases'), name
+        assert bool(doc.get('required')) == bool(option.get('required')), name
+        for variable in (option.get('fallback') or (None, []))[1]:
+            assert 'E(%s)' % variable in ' '.join(doc['description']), (name, variable)
+
+
+def test_connection_spec_fallbacks_and_no_log():
+    spec = connection_argument_spec()
+    assert spec['api_key']['no_log'] is True
+    assert spec['api_key']['aliases'] == ['secret_key', 'access_token']
+    assert spec['api_key']['fallback'] == (basic.env_fallback, ['TRIGGER_SECRET_KEY', 'TRIGGER_ACCESS_TOKEN'])
+    assert spec['api_url']['fallback'] == (basic.env_fallback, ['TRIGGER_API_URL'])
+    assert spec['project_ref']['fallback'] == (basic.env_fallback, ['TRIGGER_PROJECT_REF'])
+    assert spec['environment']['fallback'] == (basic.env_fallback, ['TRIGGER_ENVIRONMENT'])
+    assert spec['branch']['fallback'] == (basic.env_fallback, ['TRIGGER_PREVIEW_BRANCH'])
+    assert connection_argument_spec() is not spec, 'a fresh copy each time: modules may change theirs'
+
+
+def test_module_options_are_merged_with_the_connection_options():
+    module = make_module({'api_key': DEV_KEY, 'name': 'X'}, dict(name=dict(type='str', required=True)))
+    assert module.params['name'] == 'X'
+    assert module.params['api_url'] == 'https://api.trigger.dev'
+    assert module.params['retries'] == 4 and module.params['request_timeout'] == 30.0
+    assert module.params['validate_certs'] is True
+
+
+# ---------------------------------------------------------------------------------------------- environment fallbacks
+
+
+def test_secret_key_from_the_environment(monkeypatch):
+    monkeypatch.setenv('TRIGGER_SECRET_KEY', PROD_KEY)
+    module = make_module({})
+    assert module.client.credential.is_secret_key
+    assert module.client.environment == 'prod'
+    assert PROD_KEY in module.no_log_values
+
+
+def test_secret_key_wins_over_access_token_in_the_environment(monkeypatch):
+    monkeypatch.setenv('TRIGGER_ACCESS_TOKEN', PAT)
+    monkeypatch.setenv('TRIGGER_SECRET_KEY', DEV_KEY)
+    assert make_module({}).client.credential.environment == 'dev'
+
+
+def test_access_token_and_target_from_the_environment(monkeypatch, rsps):
+    monkeypatch.setenv('TRIGGER_ACCESS_TOKEN', PAT)
+    monkeypatch.setenv('TRIGGER_API_URL', API + '/')
+    monkeypatch.setenv('TRIGGER_PROJECT_REF', PROJECT)
+    monkeypatch.setenv('TRIGGER_ENVIRONMENT', 'preview')
+    monkeypatch.setenv('TRIGGER_PREVIEW_BRANCH', 'refs/heads/feature-7')
+    rsps.add('GET', API + '/api/v1/projects/%s/envvars/preview' % PROJECT, json=[])
+    module = make_module({})
+    client = module.client
+    assert client.credential.is_access_token
+    assert (client.api_url, client.project_ref, client.environment, client.branch) == (API, PROJECT, 'preview', 'feature-7')
+    client.request('GET', client.envvars_path())
+    headers = rsps.calls[0].request.headers
+    assert headers['authorization'] == 'Bearer ' + PAT
+    assert headers['x-trigger-branch'] == 'feature-7'
+    assert PAT in module.no_log_values
+
+
+def test_explicit_options_beat_the_environment(monkeypatch):
+    monkeypatch.setenv('TRIGGER_SECRET_KEY', DEV_KEY)
+    monkeypatch.setenv('TRIGGER_API_URL', 'https://wrong.example.test')
+    monkeypatch.setenv('TRIGGER_PROJECT_REF', 'proj_wrong')
+    monkeypatch.setenv('TRIGGER_ENVIRONMENT', 'dev')
+    client = make_module({'api_key': PROD_KEY, 'api_url': API, 'project_ref': PROJECT, 'environment': 'prod'}).client
+    assert (client.environment, client.api_url, client.project_ref) == ('prod', API, PROJECT)
+
+
+@pytest.mark.parametrize('alias', ['secret_key', 'access_token'])
+def test_api_key_aliases(alias):
+    module = make_module({alias: PAT, 'project_ref': PROJECT, 'environment': 'stg'})
+    assert module.client.credential.is_access_token
+    assert module.client.environment == 'staging'
+
+
+def test_missing_api_key_fails_cleanly(catch_all):
+    with pytest.raises(FailJson) as err:
+        make_module({'project_ref': PROJECT})
+    assert 'api_key' in err.value.args[0]['msg']
+    assert len(catch_all.calls) == 0
+
+
+def test_client_options_reach_the_client():
+    client = make_module({'api_key': DEV_KEY, 'validate_certs': False, 'request_timeout': 5, 'retries': 1}).client
+    assert isinstance(client, TriggerClient)
+    assert (client.validate_certs, client.request_timeout, client.retries) == (False, 5.0, 1)
+
+
+def test_client_is_built_once():
+    module = make_module({'api_key': DEV_KEY})
+    assert module.client is module.client
+
+
+# ---------------------------------------------------------------------------------------------- config errors
+
+
+@pytest.mark.parametrize('args, expected', [
+    pytest.param({'api_key': 'pk_' + BODY}, 'tr_dev_...', id='wrong-prefix'),
+    pytest.param({'api_key': PAT}, 'project_ref', id='pat-without-project-ref'),
+    pytest.param({'api_key': PROD_KEY, 'environment': 'dev'}, 'secret key of the prod environment but environment is dev', id='prod-key-env-dev'),
+    pytest.param({'api_key': PROD_KEY, 'branch': 'feat'}, 'only valid with the preview environment', id='branch-with-prod'),
+    pytest.param({'api_key': DEV_KEY, 'api_url': 'api.trigger.dev'}, 'api_url', id='url-without-scheme'),
+])
+def test_config_errors_fail_cleanly_before_any_request(catch_all, args, expected):
+    module = make_module(args)
+    with pytest.raises(FailJson) as err:
+        module.run(lambda: module.client.request('GET', '/api/v1/schedules'))
+    result = err.value.args[0]
+    assert expected in result['msg']
+    assert_no_token(result)
+    assert len(catch_all.calls) == 0
+
+
+def test_config_error_raised_by_a_call_becomes_a_failure(catch_all):
+    module = make_module({'api_key': PREVIEW_KEY})
+    with pytest.raises(FailJson) as err:
+        module.run(lambda: module.client.request('GET', '/api/v1/schedules', auth=AUTH_SECRET_KEY))
+    result = err.value.args[0]
+    assert 'branch' in result['msg']
+    assert result['failure']['message'] == result['msg']
+    assert_no_token(result)
+    assert len(catch_all.calls) == 0
+
+
+def test_invalid_environment_choice_fails_cleanly():
+    with pytest.raises(FailJson) as err:
+        make_module({'api_key': DEV_KEY, 'environment': 'production'})
+    assert 'environment' in err.value.args[0]['msg']
+
+
+# ---------------------------------------------------------------------------------------------- client errors
+
+
+def test_api_error_becomes_a_structured_failure_without_the_key(rsps):
+    path = '/api/v1/projects/%s/envvars/dev' % PROJECT
+    rsps.add('POST', API + path, status=400, json={
+        'error': 'Invalid key %s for %s' % (DEV_KEY, PAT),
+        'variableErrors': [{'key': 'A', 'error': 'echoed %s' % DEV_KEY}],
+    })
+    module = make_module({'api_key': DEV_KEY, 'api_url': API, 'project_ref': PROJECT})
+    with pytest.raises(FailJson) as err:
+        module.run(lambda: module.client.request('POST', module.client.envvars_path(), json_body={'name': 'A', 'value': 'v'}))
+    result = err.value.args[0]
+    failure = result['failure']
+    assert failure['status'] == 400 and failure['method'] == 'POST' and failure['path'] == path
+    assert failure['message'].startswith('Invalid key ')
+    assert failure['variable_errors'][0]['key'] == 'A'
+    assert result['msg'].startswith('POST %s failed with HTTP 400: Invalid key' % path)
+    assert_no_token(result)
+
+
+@pytest.mark.parametrize('status', [401, 403, 404, 422, 500])
+def test_each_api_error_status_becomes_a_failure(rsps, status):
+    rsps.add('GET', API + '/api/v1/schedules/sched_1', status=status, json={'error': 'E%d' % status}, headers={'x-should-retry': 'false'})
+    module = make_module({'api_key': DEV_KEY, 'api_url': API})
+    with pytest.raises(FailJson) as err:
+        module.run(lambda: module.client.request('GET', '/api/v1/schedules/sched_1'))
+    assert err.value.args[0]['failure'] == {'status': status, 'method': 'GET', 'path': '/api/v1/schedules/sched_1', 'message': 'E%d' % status}
+    assert len(rsps.calls) == 1
+
+
+def test_connection_failure_becomes_a_failure(rsps):
+    rsps.add('GET', API + '/api/v1/schedules', body=requests.exceptions.ConnectionError('refused for %s' % DEV_KEY))
+    module = no_sleep(make_module({'api_key': DEV_KEY, 'api_url': API, 'retries': 2}))
+    with pytest.raises(FailJson) as err:
+        module.run(lambda: module.client.request('GET', '/api/v1/schedules'))
+    result = err.value.args[0]
+    assert result['failure'] == {'status': None, 'method': 'GET', 'path': '/api/v1/schedules', 'message': 'ConnectionError'}
+    assert 'after 3 attempt(s)' in result['msg']
+    assert len(rsps.calls) == 3
+    assert_no_token(result)
+
+
+def test_fail_from_scrubs_every_part_of_the_failure():
+    # An error built elsewhere (not by the client) may carry the key anywhere in its body.
+    module = make_module({'api_key': DEV_KEY})
+    exc = TriggerAPIError('POST', '/api/v1/x', 400, 'bad %s' % DEV_KEY, body={
+        'variableErrors': [{'key': 'A', 'error': 'value %s' % DEV_KEY}], 'issues': [{'received': DEV_KEY}]})
+    with pytest.raises(FailJson) as err:
+        module.fail_from(exc, prefix='Could not write')
+    result = err.value.args[0]
+    assert result['msg'].startswith('Could not write: POST /api/v1/x failed with HTTP 400: bad ')
+    assert result['failure']['variable_errors'][0]['key'] == 'A'
+    assert_no_token(result)
+
+
+def test_resolved_key_is_registered_as_no_log_and_scrubbed(rsps):
+    rsps.add('GET', API + '/api/v1/projects/%s/prod' % PROJECT, json={'apiKey': RESOLVED_KEY})
+    rsps.add('GET', API + '/api/v1/schedules', status=401, json={'error': 'Invalid or Missing API Key ' + RESOLVED_KEY})
+    module = make_module({'api_key': PAT, 'api_url': API, 'project_ref': PROJECT, 'environment': 'prod'})
+    with pytest.raises(FailJson) as err:
+        module.run(lambda: module.client.request('GET', '/api/v1/schedules', auth=AUTH_SECRET_KEY))
+    assert RESOLVED_KEY in module.no_log_values and PAT in module.no_log_values
+    assert_no_token(err.value.args[0])
+    assert module.scrub('x %s y' % RESOLVED_KEY) == 'x ******** y'
+    assert rsps.calls[1].request.headers['authorization'] == 'Bearer ' + RESOLVED_KEY
+
+
+def test_real_fail_json_output_has_the_failure_and_no_secret(rsps, monkeypatch, capsys):
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', REAL_FAIL_JSON)
+    rsps.add('GET', API + '/api/v1/projects/%s/prod' % PROJECT, json={'apiKey': RESOLVED_KEY})
+    rsps.add('DELETE', API + '/api/v1/schedules/nightly', status=404, json={'error': 'Schedule not found'})
+    with patch_module_args({'api_key': PAT, 'api_url': API, 'project_ref': PROJECT, 'environment': 'prod'}):
+        module = TriggerModule({})
+        with pytest.raises(SystemExit) as exit_info:
+            module.run(lambda: module.client.request('DELETE', '/api/v1/schedules/nightly', auth=AUTH_SECRET_KEY))
+    assert exit_info.value.code == 1
+    output = capsys.readouterr().out
+    result = json.loads(output)
+    assert result['failed'] is True
+    assert result['failure'] == {'status': 404, 'method': 'DELETE', 'path': '/api/v1/schedules/nightly', 'message': 'Schedule not found'}
+    assert_no_token(output)
+
+
+def test_run_lets_success_and_other_exceptions_through():
+    module = make_module({'api_key': DEV_KEY})
+    seen = []
+    module.run(lambda: seen.append('ran'))
+    assert seen == ['ran']
+
+    def broken():
+        raise KeyError('a bug is not hidden as an API failure')
+
+    with pytest.raises(KeyError):
+        module.run(broken)
+
+
+def test_run_turns_config_errors_from_area_code_into_failures():
+    module = make_module({'api_key': DEV_KEY})
+
+    def area_code():
+        raise TriggerConfigError('name must not be empty')
+
+    with pytest.raises(FailJson) as err:
+        module.run(area_code)
+    assert err.value.args[0]['msg'] == 'name must not be empty'
+    assert err.value.args[0]['failure'] == {'message': 'name must not be empty'}
+
+
+# ---------------------------------------------------------------------------------------------- check, diff, warnings
+
+
+@pytest.mark.parametrize('diff', [True, False])
+def test_exit_with_diff_only_in_diff_mode(diff):
+    module = make_module({'api_key': DEV_KEY, '_ansible_diff': diff})
+    with pytest.raises(ExitJson) as err:
+        module.exit_with(True, diff_before={'A': 'old'}, diff_after={'A': 'new'}, variables=['A'])
+    result = err.value.args[0]
+    assert result['changed'] is True and result['variables'] == ['A']
+    if diff:
+        assert result['diff'] == {'before': {'A': 'old'}, 'after': {'A': 'new'}}
+    else:
+        assert 'diff' not in result
+
+
+def test_exit_with_one_side_of_the_diff():
+    module = make_module({'api_key': DEV_KEY, '_ansible_diff': True})
+    with pytest.raises(ExitJson) as err:
+        module.exit_with(True, diff_after={'name': 'created'})
+    assert err.value.args[0]['diff'] == {'before': {}, 'after': {'name': 'created'}}
+    with pytest.raises(ExitJson) as err:
+        module.exit_with(False)
+    assert 'diff' not in err.value.args[0] and err.value.args[0]['changed'] is False
+
+
+def test_check_mode_reaches_the_module():
+    module = make_module({'api_key': DEV_KEY, '_ansible_check_mode': True}, supports_check_mode=True)
+    assert module.check_mode is True
+
+
+def test_warn_once(monkeypatch):
+    module = make_module({'api_key': DEV_KEY})
+    warnings = []
+    monkeypatch.setattr(module, 'warn', warnings.append)
+    module.warn_once('environment is ignored')
+    module.warn_once('environment is ignored')
+    module.warn_once('another')
+    assert warnings == ['environment is ignored', 'another']
