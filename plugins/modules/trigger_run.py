@@ -14,13 +14,13 @@ version_added: 0.1.0
 description:
   - Acts on one existing run of a Trigger.dev task.
   - O(state=canceled) cancels the run. The run is read first; a run that has already finished is left alone and
-    the result is RV(changed=false), so this is idempotent.
+    the result is C(changed=false), so this is idempotent.
   - O(state=replayed) starts a new run of the same task with the same payload and returns the new run's id.
     B(This is not idempotent):) every call starts another run. Guard it with a condition in the playbook.
   - O(state=rescheduled) moves a C(DELAYED) run to a new start time given by O(delay). A run in any other status
     cannot be rescheduled; the API's reason is returned as the error.
 author:
-  - triggerdev.management contributors
+  - Trigger.dev collection maintainers (@triggerdotdev)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes
@@ -46,7 +46,7 @@ options:
     description:
       - With O(state=rescheduled), the new start of the run. A duration from now such as V(30m), V(2h), V(1d)
         (parts may be combined, V(1h30m)) or an ISO-8601 date-time in the future such as V(2030-01-01T09:00:00Z).
-      - With a date-time equal to the run's current C(delayedUntil) nothing is sent (RV(changed=false)); a duration
+      - With a date-time equal to the run's current C(delayedUntil) nothing is sent (C(changed=false)); a duration
         always reschedules.
     type: str
   wait:

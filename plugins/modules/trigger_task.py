@@ -18,13 +18,13 @@ description:
     request; longer lists are split into several requests. Items may name different tasks.
   - Triggering is not idempotent by nature, every call starts a new run. Set O(idempotency_key) (or an
     C(idempotency_key) per item) to make it idempotent; a playbook can then be re-run safely. A run that
-    already exists for the key is returned with RV(changed=false) instead of starting a second one.
+    already exists for the key is returned with C(changed=false) instead of starting a second one.
   - Every request carries a request idempotency key (C(x-trigger-request-idempotency-key)) that is
     reused on each retry, so a retried request never starts a second run.
   - The payload, the trigger options, O(machine), O(delay), O(ttl) and O(idempotency_key_ttl) are checked
     before any request; a payload that cannot be sent as JSON or is larger than 3 MiB is refused.
 author:
-  - triggerdev.management contributors
+  - Trigger.dev collection maintainers (@triggerdotdev)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes
@@ -66,7 +66,6 @@ options:
       idempotency_key:
         description: See O(idempotency_key).
         type: str
-        no_log: false
       idempotency_key_ttl:
         description: See O(idempotency_key_ttl).
         type: str
@@ -86,7 +85,6 @@ options:
       concurrency_key:
         description: See O(concurrency_key).
         type: str
-        no_log: false
       machine:
         description: See O(machine).
         type: str
@@ -115,10 +113,9 @@ options:
   idempotency_key:
     description:
       - Trigger at most one run for this key (per task and environment) while the key is valid. A second
-        trigger with the same key returns the existing run and reports RV(changed=false).
+        trigger with the same key returns the existing run and reports C(changed=false).
       - This is the way to make triggering idempotent. At most 2048 characters.
     type: str
-    no_log: false
   idempotency_key_ttl:
     description:
       - How long O(idempotency_key) is remembered, a duration such as V(1h), V(24h) or V(7d). The server's default is 30 days.
@@ -144,7 +141,6 @@ options:
   concurrency_key:
     description: Runs with the same concurrency key share the queue's concurrency limit separately from other keys.
     type: str
-    no_log: false
   machine:
     description: The machine preset the run uses, instead of the task's own.
     type: str
@@ -313,7 +309,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils.runs import 
 def trigger_option_spec():
     return dict(
         idempotency_key=dict(type='str', no_log=False),
-        idempotency_key_ttl=dict(type='str'),
+        idempotency_key_ttl=dict(type='str', no_log=False),
         tags=dict(type='list', elements='str'),
         delay=dict(type='str'),
         ttl=dict(type='raw'),
