@@ -24,6 +24,8 @@ def resolve_env(state, req, ref, slug):
         project, env = auth.resolve_secret_key(state, req, auth.LEGACY)
     except ApiError as exc:
         raise ApiError(401, ENVVAR_INVALID_KEY) from exc
+    if env["archivedAt"] is not None:
+        raise ApiError(401, ENVVAR_INVALID_KEY)
     if project["ref"] != ref:
         raise ApiError(400, "Invalid project ref for this API key. Make sure you are using an API key associated with that project.")
     requested = {"staging": "stg"}.get(slug, slug)

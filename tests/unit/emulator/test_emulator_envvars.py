@@ -171,9 +171,11 @@ def test_resolved_values_endpoint(emu):
 def test_archived_branch_refuses_env_writes(emu):
     _branch(emu, "old")
     branch = {"x-trigger-branch": "old"}
+    own_key = emu.get("/api/v1/projects/proj_demo/preview", emu.pat, headers=branch).json()["apiKey"]
     assert emu.post(BASE + "/preview", emu.pat, headers=branch, json={"name": "A", "value": "1"}).status_code == 200
     assert emu.post("/api/v1/projects/proj_demo/branches/archive", emu.pat, json={"branch": "old"}).status_code == 200
     r = emu.post(BASE + "/preview", emu.pat, headers=branch, json={"name": "A", "value": "2"})
     assert r.status_code == 404 and r.json() == {"error": "Branch not found"}
     r = emu.post(BASE + "/preview", emu.key("preview"), headers=branch, json={"name": "A", "value": "2"})
     assert r.status_code == 401
+    assert emu.post(BASE + "/preview", own_key, json={"name": "A", "value": "2"}).status_code == 401
