@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from conftest import start_emulator, stop_emulator
+from emulator_helpers import start_emulator, stop_emulator
 
 
 def test_config_shape(emu):

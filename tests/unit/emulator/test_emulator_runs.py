@@ -3,7 +3,7 @@
 import json
 import time
 
-from conftest import MODERN
+from emulator_helpers import MODERN
 
 
 def _trigger(emu, task="hello-world", env="prod", headers=None, **body):

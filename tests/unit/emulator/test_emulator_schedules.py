@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conftest import EMULATOR_DIR
+from emulator_helpers import EMULATOR_DIR
 
 S = "/api/v1/schedules"
 
