@@ -102,21 +102,27 @@ def validate(variables, require_values=True, source='variables', indexed=True):
     problems = []
     seen = {}
     for index, var in enumerate(variables):
-        where = _where(var, index if indexed else None, source)
+        # Messages name the variable, not its position, where they can: Ansible masks every no_log value
+        # in the output, so a position like [1] turns into [********] when some value is "1".
+        line = 'env_file line %d: ' % var.line if var.line is not None else ''
         problem = name_problem(var.name)
         if problem:
-            problems.append('%s: %s' % (where, problem))
+            problems.append('%s: %s' % (_where(var, index if indexed else None, source), problem))
             continue
         if var.name in seen:
-            problems.append('%s: %s is declared twice (also at %s)' % (where, var.name, seen[var.name]))
+            first = seen[var.name]
+            if var.line is not None and first.line is not None:
+                problems.append('%s is declared more than once (env_file lines %d and %d)' % (var.name, first.line, var.line))
+            else:
+                problems.append('%s is declared more than once in %s' % (var.name, source))
             continue
-        seen[var.name] = where
+        seen[var.name] = var
         if require_values:
             if var.value is None:
-                problems.append('%s: %s has no value' % (where, var.name))
+                problems.append('%s%s has no value' % (line, var.name))
             elif not isinstance(var.value, str) or not var.value.strip():
-                problems.append('%s: %s has an empty or whitespace-only value (the API would silently ignore it; '
-                                'use state=absent to remove a variable)' % (where, var.name))
+                problems.append('%s%s has an empty or whitespace-only value (the API would silently ignore it; '
+                                'use state=absent to remove a variable)' % (line, var.name))
     if problems:
         raise EnvVarInputError('Invalid environment variables: ' + '; '.join(problems) + '.')
     return variables
