@@ -478,8 +478,9 @@ def test_429_jitter_stays_within_one_second(make_client, fake_time):
     response = requests.Response()
     response.status_code = 429
     response.headers['x-ratelimit-reset'] = str(int((NOW + 5) * 1000))
-    for _ in range(50):
-        assert 5.0 <= client.backoff_delay(1, response) <= 6.0
+    delays = [client.backoff_delay(1, response) for attempt in range(50)]
+    assert all(5.0 <= delay <= 6.0 for delay in delays)
+    assert len(set(delays)) > 1, 'the jitter varies'
 
 
 @pytest.mark.parametrize('reset', [None, 'soon', str(int((NOW - 10) * 1000))])
@@ -763,9 +764,9 @@ def test_cursor_pagination_stops_on_an_empty_page(rsps, make_client):
 def test_cursor_pagination_for_an_access_token_on_the_project_route(rsps, make_client):
     cursor_items(rsps, PROJECT_RUNS, [1, 2])
     client = make_client(PAT, project_ref=PROJECT, environment='preview', branch='feat')
-    items, _ = client.paginate_cursor(PROJECT_RUNS, params={'filter[env]': client.runs_env_filter},
-                                      auth=AUTH_ACCESS_TOKEN, branch=False, page_size=1)
-    assert items == [1, 2]
+    items, cursor = client.paginate_cursor(PROJECT_RUNS, params={'filter[env]': client.runs_env_filter},
+                                           auth=AUTH_ACCESS_TOKEN, branch=False, page_size=1)
+    assert items == [1, 2] and cursor is None
     for call in rsps.calls:
         assert call.request.headers['authorization'] == 'Bearer ' + PAT
         assert 'x-trigger-branch' not in call.request.headers
