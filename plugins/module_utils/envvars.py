@@ -10,7 +10,7 @@ Planning is a pure function (``plan``) of the declared variables, the current li
 resolved (real) values when they were read, and, on a preview branch, the parent's listing.
 ``EnvVarService`` does the I/O around it: one list request, the resolved-values request only
 when a secret has to be compared, the parent listing only on a branch when ownership matters,
-at most two ``import`` calls and one DELETE per removed variable.
+at most two ``import`` calls (see Plan.imports) and one DELETE per removed variable.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -233,7 +233,8 @@ class Plan:
         self.removed = []
         self.untouched = []
         self.inherited = []
-        self.writes = {True: {}, False: {}}   # isSecret -> {name: value}
+        self.writes = {True: {}, False: {}}   # declared isSecret -> {name: value}
+        self.flag_changes = set()             # writes that must carry their isSecret (new secret, flag flip)
         self.deletes = []
         self.probe = []                       # deletes whose ownership is unknown (branch, no parent listing)
         self.before = {}
@@ -242,6 +243,21 @@ class Plan:
     @property
     def changed(self):
         return bool(self.added or self.updated or self.removed)
+
+    def imports(self):
+        """The import calls to send: a list of (isSecret or None, {name: value}), at most two.
+
+        Values whose secret flag stays as it is can go in one call without ``isSecret`` (the API then
+        keeps an existing variable's flag and creates a new one as plain), so a change of secret and
+        plain values together is one call. ``isSecret`` is sent whenever a flag must be set: a new
+        secret, or a flag that changes; then there is one call per flag.
+        """
+        groups = [(flag, dict(self.writes[flag])) for flag in (False, True) if self.writes[flag]]
+        if len(groups) == 2 and not self.flag_changes:
+            merged = dict(groups[0][1])
+            merged.update(groups[1][1])
+            return [(None, merged)]
+        return groups
 
     def result(self):
         return dict(added=sorted(self.added), updated=sorted(self.updated), removed=sorted(self.removed),
@@ -333,6 +349,8 @@ def plan(desired, current, state='present', purge=False, update_secrets='when_ch
             p.added.append(d.name)
             p.after[d.name] = {'value': _shown(d.value, d.secret), 'secret': d.secret}
             p.writes[d.secret][d.name] = d.value
+            if d.secret:
+                p.flag_changes.add(d.name)
             continue
         if d.secret and update_secrets == 'on_create':
             if cur.secret:
@@ -358,6 +376,8 @@ def plan(desired, current, state='present', purge=False, update_secrets='when_ch
         p.before[d.name] = {'value': _shown(cur.value, hide), 'secret': cur.secret}
         p.after[d.name] = {'value': _shown(write_value, hide, changed=True), 'secret': d.secret}
         p.writes[d.secret][d.name] = write_value
+        if cur.secret != d.secret:
+            p.flag_changes.add(d.name)
 
     if purge:
         for name in sorted(current):
@@ -441,11 +461,13 @@ class EnvVarService:
         return dict((k, v) for k, v in variables.items() if isinstance(v, str))
 
     def import_variables(self, variables, secret):
-        """One import call, override true, with the given secret flag for all of them."""
+        """One import call, override true, with the given secret flag (None: not sent) for all of them."""
         if not variables:
             return
-        self.client.request('POST', self.client.envvars_path('import'), auth=AUTH_ANY,
-                            json_body={'variables': variables, 'override': True, 'isSecret': bool(secret)})
+        body = {'variables': variables, 'override': True}
+        if secret is not None:
+            body['isSecret'] = bool(secret)
+        self.client.request('POST', self.client.envvars_path('import'), auth=AUTH_ANY, json_body=body)
 
     def delete(self, name):
         """Delete one variable; False when it was already absent (404, or 400 value not found)."""
@@ -488,9 +510,9 @@ class EnvVarService:
                       parent=parent, on_branch=self.on_branch)
         if check_mode:
             return result
-        for secret in (False, True):
-            self.import_variables(result.writes[secret], secret)
-            self.written.extend(sorted(result.writes[secret]))
+        for secret, variables in result.imports():
+            self.import_variables(variables, secret)
+            self.written.extend(sorted(variables))
         for name in list(result.deletes):
             deleted = self.delete(name)
             self.deleted.append(name)

@@ -20,18 +20,21 @@ description:
     comparing (see O(update_secrets)) the real values are read with one more request from the resolved-values
     endpoint C(GET /api/v1/projects/{ref}/envvars). With an access token that endpoint is called with the
     environment's secret key, fetched once through the API and never shown.
-  - All additions and updates are written with at most two C(import) requests with C(override=true), one for secret
-    and one for plain variables (the secret flag is sent, so a variable whose value is unchanged but whose flag
-    changes is updated). Each removed variable is one C(DELETE); a variable that is already gone (HTTP 404, or 400
+  - All additions and updates are written with at most two C(import) requests with C(override=true). When a secret
+    flag has to be set (a new secret variable, or a flag that changes) there is one request for the secret and one
+    for the plain variables, each sending its C(isSecret), so a variable whose value is unchanged but whose flag
+    changes is updated. Otherwise all of them go in one request without C(isSecret), which the API applies
+    keeping each existing variable's flag and creating new ones plain.
+  - Each removed variable is one C(DELETE); a variable that is already gone (HTTP 404, or 400
     C(Environment variable value not found)) counts as absent.
-  - A second run with the same input sends no write and reports RV(changed=false) (except secrets with
+  - A second run with the same input sends no write and reports C(changed=false) (except secrets with
     O(update_secrets=always), which are written every time).
   - Refused before any request, with a message that names the variable (or the O(env_file) line) but never a value
     - an empty or whitespace-only value (the API would silently ignore it), a name that is empty, contains C(=) or
     whitespace, or is C(TRIGGER_SECRET_KEY) or C(TRIGGER_API_URL) (the API never stores them), a name given twice,
     and an O(env_file) that does not parse.
 author:
-  - triggerdev.management contributors
+  - Trigger.dev collection maintainers (@triggerdotdev)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes

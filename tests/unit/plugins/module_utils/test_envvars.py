@@ -180,6 +180,19 @@ def test_plan_flag_change_is_an_update_with_the_right_flag():
     assert p.writes == {True: {'TO_SECRET': 'v'}, False: {'TO_PLAIN': 'w'}}
 
 
+def test_imports_merge_value_changes_into_one_call_without_isSecret():
+    current = listed(V('P', 'old'), V('S', 'old', True))
+    p = plan([V('P', 'new'), V('S', 'new', True), V('N', 'plain-new')], current, resolved={'S': 'old'})
+    assert p.imports() == [(None, {'P': 'new', 'S': 'new', 'N': 'plain-new'})]
+    # a new secret must carry isSecret: two calls, each with its flag
+    p = plan([V('P', 'new'), V('S', 'new', True), V('N', 'secret-new', True)], current, resolved={'S': 'old'})
+    assert p.imports() == [(False, {'P': 'new'}), (True, {'S': 'new', 'N': 'secret-new'})]
+    # one flag only: one call with that flag
+    p = plan([V('P', 'new'), V('N', 'n')], current)
+    assert p.imports() == [(False, {'P': 'new', 'N': 'n'})]
+    assert plan([V('P', 'old')], current).imports() == []
+
+
 def test_plan_diff_never_shows_secret_values():
     current = listed(V('S', 'old-secret', True), V('P', 'plain'))
     p = plan([V('S', 'new-secret', True), V('P', 'now-secret', True), V('N', 'added-secret', True)], current,
@@ -291,11 +304,20 @@ def test_property_purge_removes_exactly_the_undeclared(current, declared, mode, 
         for name in variables:
             assert declared[name][1] == secret
     assert set(p.writes[True]) | set(p.writes[False]) == set(p.added) | set(p.updated)
-    # a second plan against the state the writes produce changes nothing (idempotency)
+    # the import calls, applied as the API does (isSecret omitted: an existing variable keeps its
+    # flag, a new one is plain), give every declared variable its declared flag and value
+    batches = p.imports()
+    assert len(batches) <= 2
+    assert sorted(n for _f, vs in batches for n in vs) == sorted(set(p.writes[True]) | set(p.writes[False]))
     after = dict(current)
-    for secret, variables in p.writes.items():
+    for flag, variables in batches:
         for name, value in variables.items():
-            after[name] = (value, secret)
+            kept = after[name][1] if name in after else False
+            after[name] = (value, kept if flag is None else flag)
+    for name in declared:
+        if name in p.added or name in p.updated:
+            assert after[name][1] == declared[name][1]
+    # a second plan against that state changes nothing (idempotency)
     for name in p.deletes:
         del after[name]
     p2 = plan(desired, listed(*[V(n, v, s) for n, (v, s) in after.items()]), purge=True, update_secrets=mode,

@@ -122,9 +122,11 @@ def test_sync_with_purge_and_diff():
     r = result.result
     assert not result.failed and r['changed']
     assert (r['added'], r['updated'], r['removed'], r['untouched'], r['inherited']) == (['NEW'], ['PW'], ['OLD'], ['KEEP'], [])
+    # no flag changes: the plain addition and the secret update share one import without isSecret
     assert writes() == [('POST', '/api/v1/projects/proj_abc/envvars/dev/import'),
-                        ('POST', '/api/v1/projects/proj_abc/envvars/dev/import'),
                         ('DELETE', '/api/v1/projects/proj_abc/envvars/dev/OLD')]
+    assert json.loads(responses.calls[2].request.body) == {'variables': {'NEW': 'plain-new', 'PW': 'the-new-password'},
+                                                           'override': True}
     text = json.dumps(r)
     assert 'the-new-password' not in text and 'the-old-password' not in text
     assert r['diff']['before'] == {'OLD': {'value': 'o', 'secret': False}, 'PW': {'value': '<secret>', 'secret': True}}
