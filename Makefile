@@ -61,6 +61,10 @@ integration: venv tree
 test: units sanity integration
 	@echo "make test: all checks passed"
 
+# The README's first command: playbooks/demo.yml twice against the local emulator (the second run must change nothing).
+demo: venv tree
+	$(VENV)/bin/python tests/packaging/run_demo.py --ansible-playbook $(CURDIR)/$(VENV)/bin/ansible-playbook
+
 # The docs site, offline, into docs/build/html; then its links and its pages in headless Chromium.
 docs: venv-latest tree
 	tests/packaging/build_docs.sh $(VENV_LATEST)
