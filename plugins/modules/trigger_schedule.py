@@ -23,7 +23,7 @@ description:
     for changing O(active).
   - Schedules are secret-key only in the API; with an access token the environment's secret key is fetched first.
 author:
-  - triggerdev.management contributors
+  - Trigger.dev collection maintainers (@triggerdotdev)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes
@@ -268,8 +268,7 @@ def main():
         else:
             desired = dict((name, p[name]) for name in ('task', 'cron', 'timezone', 'external_id', 'window', 'active'))
             result = manager.ensure_present(desired, key=p['deduplication_key'], schedule_id=p['id'])
-        changed = result.pop('changed')
-        module.exit_with(changed, result.pop('diff_before'), result.pop('diff_after'), **result)
+        module.exit_with(**result)  # changed, diff_before, diff_after and the return values
 
     module.run(run)
 
