@@ -20,7 +20,7 @@ EMULATOR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "emulat
 
 def measure(session, url, headers, count):
     started = time.perf_counter()
-    for _ in range(count):
+    for _request in range(count):
         response = session.get(url, headers=headers, timeout=10)
         response.raise_for_status()
     return count / (time.perf_counter() - started)
@@ -31,7 +31,7 @@ def measure_raw(base, path, headers, count):
     parts = urlsplit(base)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     started = time.perf_counter()
-    for _ in range(count):
+    for _request in range(count):
         conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         response.read()
@@ -46,7 +46,7 @@ def measure_parallel(base, path, headers, count, workers=4):
     def worker(_index):
         with requests.Session() as session:
             session.trust_env = False
-            for _ in range(count // workers):
+            for _request in range(count // workers):
                 session.get(base + path, headers=headers, timeout=10).raise_for_status()
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:

@@ -118,7 +118,7 @@ class Cron:
         day = local.date()
         hours = sorted(self.hours)
         minutes = sorted(self.minutes)
-        for _ in range(max_days):
+        for _day in range(max_days):
             if self._day_matches(day):
                 for hour in hours:
                     for minute in minutes:

@@ -144,12 +144,12 @@ class State:
     def new_id(self, prefix, length=25):
         """A cuid-like id (deterministic with --seed)."""
         alphabet = string.ascii_lowercase + string.digits
-        return prefix + "".join(self.rng.choice(alphabet) for _ in range(length))
+        return prefix + "".join(self.rng.choice(alphabet) for _index in range(length))
 
     def new_key(self, prefix):
         """A fresh secret key: prefix + 24 alphanumerics."""
         alphabet = string.ascii_letters + string.digits
-        return prefix + "".join(self.rng.choice(alphabet) for _ in range(24))
+        return prefix + "".join(self.rng.choice(alphabet) for _index in range(24))
 
     def next_seq(self):
         self.data["seq"] += 1

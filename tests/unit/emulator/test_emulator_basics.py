@@ -111,7 +111,7 @@ def test_reset_restores_fixture(emu):
 
 def test_keep_alive_connection_reused(emu):
     session = requests.Session()
-    for _ in range(20):
+    for _attempt in range(20):
         assert session.get(emu.url + "/api/v1/timezones", timeout=5).status_code == 200
     assert len(session.adapters["http://"].poolmanager.pools) == 1
     session.close()
@@ -124,7 +124,7 @@ def test_rate_limit_headers_and_429(emu):
     reset = int(r.headers["x-ratelimit-reset"])
     assert reset > time.time() * 1000  # epoch milliseconds
     emu.control("POST", "settings", {"rate_limit": "3/1"})
-    statuses = [emu.get("/api/v1/runs", emu.key("prod")).status_code for _ in range(4)]
+    statuses = [emu.get("/api/v1/runs", emu.key("prod")).status_code for _attempt in range(4)]
     assert statuses == [200, 200, 200, 429]
     r = emu.get("/api/v1/runs", emu.key("prod"))
     assert r.status_code == 429
@@ -175,7 +175,7 @@ def test_faults_errors_latency_and_off(emu):
 def test_faults_are_seeded(emu):
     def run():
         emu.control("POST", "faults", {"error_rate": 0.5, "statuses": [500, 502], "seed": 42})
-        return [emu.get("/api/v1/runs", emu.key("prod")).status_code for _ in range(20)]
+        return [emu.get("/api/v1/runs", emu.key("prod")).status_code for _attempt in range(20)]
     first, second = run(), run()
     assert first == second and 200 in first and (500 in first or 502 in first)
 
@@ -270,7 +270,7 @@ def test_state_file_roundtrip_and_seed():
             stop_emulator(proc)
     # --seed makes ids deterministic
     ids = []
-    for _ in range(2):
+    for _attempt in range(2):
         proc, url = start_emulator()
         try:
             prod = requests.get(url + "/_emulator/config", timeout=5).json()["projects"][0]["environments"]["prod"]["secret_key"]
