@@ -16,7 +16,7 @@ export PATH := $(PYTHONS_BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD_ROOT)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv venv-latest tree sanity sanity-oldest sanity-latest units integration lint docs demo test bench bench-short reliability reliability-short changelog build clean
+.PHONY: help venv venv-latest tree sanity sanity-oldest sanity-latest units integration lint docs demo installed awx test bench bench-short reliability reliability-short changelog build clean
 
 help:
 	@echo "make demo         run the demo playbook against the local emulator (sets everything up)"
@@ -68,6 +68,20 @@ demo: venv tree
 # The docs site, offline, into docs/build/html; then its links and its pages in headless Chromium.
 docs: venv-latest tree
 	tests/packaging/build_docs.sh $(VENV_LATEST)
+
+# The collection as users get it: build, install into a clean path, ansible-doc everything, syntax of the playbooks,
+# ansible-builder introspect, a CHANGELOG from the fragments.
+installed: venv venv-latest tree
+	tests/packaging/installed.sh $(VENV) $(VENV_LATEST) $(BUILD)
+
+# ansible-lint (production profile) over the whole collection, the collection docs and the changelog fragments.
+# awx.awx (for playbooks/awx_credential_type.yml) comes out of the community package on PyPI, see the script.
+AWX_COLLECTIONS := $(BUILD_ROOT)/awx
+lint: venv-latest tree
+	tests/packaging/awx_collection.sh $(VENV_LATEST) $(AWX_COLLECTIONS)
+	ANSIBLE_COLLECTIONS_PATH=$(AWX_COLLECTIONS):$(BUILD_ROOT) $(VENV_LATEST)/bin/ansible-lint --nocolor
+	cd $(BUILD) && $(CURDIR)/$(VENV_LATEST)/bin/antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
+	$(VENV_LATEST)/bin/antsibull-changelog lint
 
 build: venv
 	rm -f triggerdev-management-*.tar.gz
