@@ -756,7 +756,11 @@ def test_cursor_pagination_continues_from_a_given_cursor(rsps, make_client):
 
 
 def test_cursor_pagination_stops_on_an_empty_page(rsps, make_client):
-    rsps.add('GET', API + '/api/v1/runs', json={'data': [], 'pagination': {'next': 'same'}})
+    def callback(request):
+        assert len(rsps.calls) < 3, 'an empty page that still has a cursor must end the loop'
+        return 200, {}, json.dumps({'data': [], 'pagination': {'next': 'same'}})
+
+    rsps.add_callback('GET', API + '/api/v1/runs', callback=callback)
     assert make_client().paginate_cursor('/api/v1/runs') == ([], None)
     assert len(rsps.calls) == 1
 
