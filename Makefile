@@ -83,6 +83,13 @@ lint: venv-latest tree
 	cd $(BUILD) && $(CURDIR)/$(VENV_LATEST)/bin/antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
 	$(VENV_LATEST)/bin/antsibull-changelog lint
 
+# AWX: the credential-type playbook against awx.awx (syntax), and the demo through ansible-runner as AWX runs a job, with
+# the credential in the environment only; fails if a key or secret value appears in any artifact.
+awx: venv-latest tree
+	tests/packaging/awx_collection.sh $(VENV_LATEST) $(AWX_COLLECTIONS)
+	ANSIBLE_COLLECTIONS_PATH=$(AWX_COLLECTIONS):$(BUILD_ROOT) $(VENV_LATEST)/bin/ansible-playbook --syntax-check $(BUILD)/playbooks/awx_credential_type.yml
+	$(VENV_LATEST)/bin/python tests/awx/run_demo_like_awx.py
+
 build: venv
 	rm -f triggerdev-management-*.tar.gz
 	$(VENV)/bin/ansible-galaxy collection build --force .

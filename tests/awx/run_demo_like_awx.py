@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run the demo playbook through ansible-runner the way AWX runs a job, and look for leaked secrets.
+
+    python tests/awx/run_demo_like_awx.py [--verbosity N] [--keep DIR]
+
+ANSIBLE_COLLECTIONS_PATH must point at the collection (the Makefile's tree). What it does:
+
+1. Starts the local emulator and creates an AWX-style credential of the collection's credential type
+   (extensions/awx/credential_type_trigger.yml): api_url, api_key (the emulator's personal access
+   token), project_ref.
+2. Renders the credential type's injectors the way AWX does (Jinja's immutable sandbox, blank inputs
+   left out of the namespace) into environment variables. The credential reaches the job as those
+   environment variables only: no extra vars, no files, nothing in the project.
+3. Runs a project whose playbook imports triggerdev.management.demo with ansible_runner.run(), with
+   the options AWX passes (envvars, suppress_env_files=True), and a status handler that records the
+   job's environment the way AWX stores it (variables whose names look secret are masked).
+4. Checks the job succeeded, then searches every artifact for secrets: the access token, every
+   environment secret key of the project (the modules fetch them with the token), and every secret
+   value of the demo (playbooks/vars/demo.yml). Searched are the runner's stdout, every job event,
+   every file the runner wrote under the private data directory (env/, artifacts/, the fact cache)
+   and the recorded job environment. Each secret is searched as is and JSON-escaped.
+
+The one place ansible-runner itself always writes the job's environment is artifacts/<id>/command
+(its `env` member), even with suppress_env_files; AWX keeps that file only in the job's temporary
+private data directory and stores the environment masked. The check reports that file separately and
+fails if a secret shows up in it anywhere but there.
+
+A second, tiny job that prints the token on purpose proves that the search finds a leak (canary).
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+
+import ansible_runner
+import yaml
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
+
+from with_emulator import emulator, fetch_config  # noqa: E402  pylint: disable=wrong-import-position
+
+CREDENTIAL_TYPE = os.path.join(ROOT, 'extensions', 'awx', 'credential_type_trigger.yml')
+DEMO_VARS = os.path.join(ROOT, 'playbooks', 'vars', 'demo.yml')
+# AWX's build_safe_env(): environment variables whose names match this are stored masked.
+AWX_HIDDEN = re.compile(r'API|TOKEN|KEY|SECRET|PASS', re.I)
+AWX_HIDDEN_PASSWORD = '**********'
+
+
+def awx_injected_env(credential_type, inputs):
+    """The environment AWX injects for a credential: CredentialType.inject_credential(), env part."""
+    namespace = {}
+    for field in credential_type['inputs']['fields']:
+        value = inputs.get(field['id'])
+        if isinstance(value, bool) or value:   # AWX leaves blank inputs out of the namespace
+            namespace[field['id']] = value
+    missing = [name for name in credential_type['inputs'].get('required', []) if name not in namespace]
+    if missing:
+        raise ValueError('AWX would refuse this credential: required inputs missing: %s' % ', '.join(missing))
+    sandbox = ImmutableSandboxedEnvironment()
+    return {name: sandbox.from_string(template).render(**namespace)
+            for name, template in credential_type['injectors'].get('env', {}).items()}
+
+
+def awx_safe_env(env):
+    """What AWX records as the job's environment (awx.main.models.credential.build_safe_env)."""
+    return {k: (AWX_HIDDEN_PASSWORD if AWX_HIDDEN.search(k) and not k.startswith('ANSIBLE_') else v) for k, v in env.items()}
+
+
+def demo_secret_values():
+    with open(DEMO_VARS, encoding='utf-8') as handle:
+        data = yaml.safe_load(handle)
+    values = []
+    for per_env in data.get('demo_secrets', {}).values():
+        values.extend(per_env.values())
+    values.extend(data.get('demo_preview_secrets', {}).values())
+    return [str(v) for v in values]
+
+
+def forms(secret):
+    """The secret as it could appear: raw and JSON-escaped."""
+    return {secret, json.dumps(secret)[1:-1]}
+
+
+def find_leaks(secrets, texts):
+    """[(where, secret label)] for every text that contains a secret."""
+    leaks = []
+    for where, text in texts:
+        for label, secret in secrets.items():
+            if any(form in text for form in forms(secret)):
+                leaks.append((where, label))
+    return leaks
+
+
+def artifact_texts(private_data_dir):
+    """(relative path, text) of every file under the private data directory."""
+    for dirpath, _dirnames, filenames in os.walk(private_data_dir):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            with open(path, 'rb') as handle:
+                yield os.path.relpath(path, private_data_dir), handle.read().decode('utf-8', 'replace')
+
+
+def run_job(private_data_dir, playbook_text, env, verbosity):
+    """One AWX-style job; returns (runner, recorded job environment)."""
+    project = os.path.join(private_data_dir, 'project')
+    os.makedirs(project)
+    with open(os.path.join(project, 'job.yml'), 'w', encoding='utf-8') as handle:
+        handle.write(playbook_text)
+    os.makedirs(os.path.join(private_data_dir, 'inventory'))
+    with open(os.path.join(private_data_dir, 'inventory', 'hosts'), 'w', encoding='utf-8') as handle:
+        handle.write('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
+    recorded = {}
+
+    def status_handler(status_data, runner_config):
+        # AWX's RunnerCallback.status_handler stores the environment of a starting job, masked.
+        if status_data.get('status') == 'starting':
+            recorded.update(awx_safe_env(dict(runner_config.env)))
+
+    runner = ansible_runner.run(
+        private_data_dir=private_data_dir, playbook='job.yml', envvars=env, suppress_env_files=True,
+        verbosity=verbosity or None, quiet=True, status_handler=status_handler, ident='job',
+        settings={'suppress_ansible_output': False})
+    return runner, list(runner.events), recorded
+
+
+def collect(runner, events, recorded, private_data_dir):
+    texts = [('stdout', runner.stdout.read())]
+    texts.extend(('event %s %s' % (e.get('counter'), e.get('event')), json.dumps(e)) for e in events)
+    texts.append(('recorded job environment', json.dumps(recorded)))
+    texts.extend(artifact_texts(private_data_dir))
+    return texts
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--verbosity', type=int, default=3, help='ansible-playbook verbosity of the job (default 3: -vvv)')
+    parser.add_argument('--keep', help='keep the private data directories under this directory')
+    args = parser.parse_args(argv)
+    if not os.environ.get('ANSIBLE_COLLECTIONS_PATH'):
+        parser.error('set ANSIBLE_COLLECTIONS_PATH to the collection tree')
+
+    with open(CREDENTIAL_TYPE, encoding='utf-8') as handle:
+        credential_type = yaml.safe_load(handle)
+    workdir = args.keep or tempfile.mkdtemp(prefix='tdm-awx-')
+    os.makedirs(workdir, exist_ok=True)
+    started = time.monotonic()
+    failures = []
+    try:
+        with emulator(python=sys.executable) as url:
+            config = fetch_config(url)
+            project = next(p for p in config['projects'] if p['ref'] == 'proj_demo')
+            inputs = {'api_url': config['api_url'], 'api_key': config['pat'], 'project_ref': project['ref']}
+            injected = awx_injected_env(credential_type, inputs)
+            print('awx: credential type %r injects %s' % (credential_type['name'], ', '.join(sorted(injected))))
+            # The job's environment: what the runner inherits plus the injected variables, as on an AWX node.
+            base = {k: v for k, v in os.environ.items() if not k.startswith('TRIGGER_')}
+            base.update(ANSIBLE_COLLECTIONS_PATH=os.environ['ANSIBLE_COLLECTIONS_PATH'], ANSIBLE_NOCOLOR='1',
+                        PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''))
+            os.environ.clear()
+            os.environ.update(base)
+
+            secrets = {'access token': config['pat']}
+            for env_name, env in project['environments'].items():
+                secrets['%s secret key' % env_name] = env['secret_key']
+            for index, value in enumerate(demo_secret_values()):
+                secrets['demo secret value #%d' % (index + 1)] = value
+
+            job_dir = os.path.join(workdir, 'demo')
+            runner, events, recorded = run_job(job_dir, '- name: The demo, as an AWX project would run it\n'
+                                                '  ansible.builtin.import_playbook: triggerdev.management.demo\n',
+                                       injected, args.verbosity)
+            print('awx: demo job %s, rc %s, %d events, %.1fs' % (runner.status, runner.rc, len(events),
+                                                                 time.monotonic() - started))
+            if runner.status != 'successful' or runner.rc != 0:
+                failures.append('the demo job did not succeed (status %s, rc %s); its stdout is in %s'
+                                % (runner.status, runner.rc, os.path.join(job_dir, 'artifacts', 'job', 'stdout')))
+            stats = runner.stats or {}
+            if not stats.get('ok', {}).get('localhost'):
+                failures.append('the demo job ran no task on localhost (stats %r)' % (stats,))
+
+            texts = collect(runner, events, recorded, job_dir)
+            command_file = os.path.join('artifacts', 'job', 'command')
+            leaks = [(where, label) for where, label in find_leaks(secrets, texts) if where != command_file]
+            for where, label in leaks:
+                failures.append('%s found in %s' % (label, where))
+            # ansible-runner's own dump of the job environment: expected to hold the injected token there only.
+            command = json.loads(dict(texts)[command_file])
+            outside_env = {k: v for k, v in command.items() if k != 'env'}
+            in_command = find_leaks(secrets, [('command (without env)', json.dumps(outside_env))])
+            failures.extend('%s found in %s' % (label, where) for where, label in in_command)
+            in_env = sorted({label for _, label in find_leaks(secrets, [('env', json.dumps(command.get('env', {})))])})
+            searched = len(texts)
+            print('awx: searched %d texts (stdout, %d job events, %d files, the recorded job environment) for %d secrets'
+                  % (searched, len(events), searched - len(events) - 2, len(secrets)))
+            print('awx: note: ansible-runner writes the job environment to %s itself (secrets there: %s); AWX keeps that '
+                  'file only in the temporary private data directory of the job' % (command_file, ', '.join(in_env) or 'none'))
+            if in_env != ['access token']:
+                failures.append('expected exactly the injected access token in the environment ansible-runner records, got %r'
+                                % in_env)
+
+            # Canary: a job that prints the token must be caught by the same search.
+            canary_dir = os.path.join(workdir, 'canary')
+            canary, canary_events, canary_env = run_job(canary_dir, '- name: Canary\n  hosts: localhost\n  gather_facts: false\n  tasks:\n'
+                                                     '    - name: Print the token on purpose\n      ansible.builtin.debug:\n'
+                                                     "        msg: \"{{ lookup('ansible.builtin.env', 'TRIGGER_ACCESS_TOKEN') }}\"\n",
+                                         injected, 0)
+            caught = {where for where, label in find_leaks(secrets, collect(canary, canary_events, canary_env, canary_dir))
+                      if label == 'access token' and where != command_file}
+            if not any(w == 'stdout' for w in caught) or not any(w.startswith('event ') for w in caught):
+                failures.append('the canary job printed the token but the search did not find it in stdout and the events '
+                                '(found in: %s)' % ', '.join(sorted(caught)))
+            else:
+                print('awx: canary: a job that prints the token is caught (%d places)' % len(caught))
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    for failure in failures:
+        print('awx: FAIL: %s' % failure)
+    if failures:
+        return 1
+    print('awx: the demo ran through ansible-runner with the credential in the environment only; no key or secret '
+          'value in stdout, job events, env files or any other artifact (%.1fs)' % (time.monotonic() - started))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
