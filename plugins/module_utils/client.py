@@ -70,7 +70,8 @@ class TriggerError(Exception):
     """Base of every error the client raises."""
 
     def to_failure(self):
-        return {'message': str(self)}
+        # The same keys as an API failure, so playbooks can read failure.status whatever went wrong.
+        return {'method': None, 'path': None, 'status': None, 'message': str(self)}
 
 
 class TriggerConfigError(TriggerError):
@@ -338,6 +339,11 @@ class TriggerClient:
                 self.request_count += 1
                 response = self._get_session().request(method, url, params=params, data=data, headers=request_headers,
                                                        timeout=self.request_timeout, verify=self.validate_certs)
+            except requests.exceptions.SSLError:
+                # A certificate problem does not go away by retrying.
+                raise TriggerConnectionError(method, path, 'TLS certificate verification failed for %s (check the URL, '
+                                             'or set validate_certs: false for a trusted self-signed server)'
+                                             % urlsplit(self.api_url).netloc, attempt)
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 if attempt > self.retries:
                     raise TriggerConnectionError(method, path, scrub(exc.__class__.__name__, self.secrets), attempt)

@@ -429,6 +429,22 @@ def test_other_transport_errors_fail_cleanly_without_retry(rsps, make_client, fa
     assert err.value.reason == 'TooManyRedirects'
 
 
+def test_tls_certificate_errors_fail_at_once_with_a_hint(rsps, make_client, fake_time):
+    rsps.add('GET', API + SCHEDULES, body=requests.exceptions.SSLError('certificate verify failed'))
+    with pytest.raises(TriggerConnectionError) as err:
+        make_client().request('GET', SCHEDULES)
+    assert len(rsps.calls) == 1 and fake_time.sleeps == []
+    assert 'validate_certs' in str(err.value) and 'api.example.test' in str(err.value)
+
+
+def test_config_errors_have_the_same_failure_keys_as_api_errors():
+    with pytest.raises(TriggerConfigError) as err:
+        TriggerClient('not-a-key', api_url=API)
+    failure = err.value.to_failure()
+    assert failure['status'] is None and failure['method'] is None and failure['path'] is None
+    assert 'secret key looks like' in failure['message']
+
+
 def test_connection_error_message_never_contains_a_token(rsps, make_client):
     rsps.add('GET', API + SCHEDULES, body=requests.exceptions.ConnectionError('Bearer %s refused %s' % (DEV_KEY, PAT)))
     with pytest.raises(TriggerConnectionError) as err:

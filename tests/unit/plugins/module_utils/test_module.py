@@ -355,7 +355,7 @@ def test_run_turns_config_errors_from_area_code_into_failures():
     with pytest.raises(FailJson) as err:
         module.run(area_code)
     assert err.value.args[0]['msg'] == 'name must not be empty'
-    assert err.value.args[0]['failure'] == {'message': 'name must not be empty'}
+    assert err.value.args[0]['failure'] == {'method': None, 'path': None, 'status': None, 'message': 'name must not be empty'}
 
 
 # ---------------------------------------------------------------------------------------------- check, diff, warnings
