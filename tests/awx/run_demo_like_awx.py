@@ -33,7 +33,6 @@ A second, tiny job that prints the token on purpose proves that the search finds
 import argparse
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -41,63 +40,17 @@ import time
 
 import ansible_runner
 import yaml
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 
 from with_emulator import emulator, fetch_config  # noqa: E402  pylint: disable=wrong-import-position
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from awx_emulation import awx_injected_env, awx_safe_env, demo_secret_values, find_leaks  # noqa: E402  pylint: disable=wrong-import-position
+
 CREDENTIAL_TYPE = os.path.join(ROOT, 'extensions', 'awx', 'credential_type_trigger.yml')
 DEMO_VARS = os.path.join(ROOT, 'playbooks', 'vars', 'demo.yml')
-# AWX's build_safe_env(): environment variables whose names match this are stored masked.
-AWX_HIDDEN = re.compile(r'API|TOKEN|KEY|SECRET|PASS', re.I)
-AWX_HIDDEN_PASSWORD = '**********'
-
-
-def awx_injected_env(credential_type, inputs):
-    """The environment AWX injects for a credential: CredentialType.inject_credential(), env part."""
-    namespace = {}
-    for field in credential_type['inputs']['fields']:
-        value = inputs.get(field['id'])
-        if isinstance(value, bool) or value:   # AWX leaves blank inputs out of the namespace
-            namespace[field['id']] = value
-    missing = [name for name in credential_type['inputs'].get('required', []) if name not in namespace]
-    if missing:
-        raise ValueError('AWX would refuse this credential: required inputs missing: %s' % ', '.join(missing))
-    sandbox = ImmutableSandboxedEnvironment()
-    return {name: sandbox.from_string(template).render(**namespace)
-            for name, template in credential_type['injectors'].get('env', {}).items()}
-
-
-def awx_safe_env(env):
-    """What AWX records as the job's environment (awx.main.models.credential.build_safe_env)."""
-    return {k: (AWX_HIDDEN_PASSWORD if AWX_HIDDEN.search(k) and not k.startswith('ANSIBLE_') else v) for k, v in env.items()}
-
-
-def demo_secret_values():
-    with open(DEMO_VARS, encoding='utf-8') as handle:
-        data = yaml.safe_load(handle)
-    values = []
-    for per_env in data.get('demo_secrets', {}).values():
-        values.extend(per_env.values())
-    values.extend(data.get('demo_preview_secrets', {}).values())
-    return [str(v) for v in values]
-
-
-def forms(secret):
-    """The secret as it could appear: raw and JSON-escaped."""
-    return {secret, json.dumps(secret)[1:-1]}
-
-
-def find_leaks(secrets, texts):
-    """[(where, secret label)] for every text that contains a secret."""
-    leaks = []
-    for where, text in texts:
-        for label, secret in secrets.items():
-            if any(form in text for form in forms(secret)):
-                leaks.append((where, label))
-    return leaks
 
 
 def artifact_texts(private_data_dir):
@@ -171,7 +124,7 @@ def main(argv=None):
             secrets = {'access token': config['pat']}
             for env_name, env in project['environments'].items():
                 secrets['%s secret key' % env_name] = env['secret_key']
-            for index, value in enumerate(demo_secret_values()):
+            for index, value in enumerate(demo_secret_values(DEMO_VARS)):
                 secrets['demo secret value #%d' % (index + 1)] = value
 
             job_dir = os.path.join(workdir, 'demo')
