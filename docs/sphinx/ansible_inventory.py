@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: triggerdev.management contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Write a small Sphinx (intersphinx) inventory for the ansible-core documentation labels that the

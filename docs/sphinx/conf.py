@@ -32,6 +32,9 @@ html_theme_options = {
 }
 # _templates/extrabody.html: the header links to this site's root, not to "/".
 templates_path = ['_templates']
+# _static/search_summary_fix.js: see the comment in it.
+html_static_path = ['_static']
+html_js_files = ['search_summary_fix.js']
 display_version = False
 
 html_use_smartypants = True

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: triggerdev.management contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run the demo playbook through ansible-runner the way AWX runs a job, and look for leaked secrets.
@@ -128,9 +127,9 @@ def main(argv=None):
                 secrets['demo secret value #%d' % (index + 1)] = value
 
             job_dir = os.path.join(workdir, 'demo')
-            runner, events, recorded = run_job(job_dir, '- name: The demo, as an AWX project would run it\n'
-                                                '  ansible.builtin.import_playbook: triggerdev.management.demo\n',
-                                       injected, args.verbosity)
+            demo_playbook = ('- name: The demo, as an AWX project would run it\n'
+                             '  ansible.builtin.import_playbook: triggerdev.management.demo\n')
+            runner, events, recorded = run_job(job_dir, demo_playbook, injected, args.verbosity)
             print('awx: demo job %s, rc %s, %d events, %.1fs' % (runner.status, runner.rc, len(events),
                                                                  time.monotonic() - started))
             if runner.status != 'successful' or runner.rc != 0:
@@ -150,7 +149,7 @@ def main(argv=None):
             outside_env = {k: v for k, v in command.items() if k != 'env'}
             in_command = find_leaks(secrets, [('command (without env)', json.dumps(outside_env))])
             failures.extend('%s found in %s' % (label, where) for where, label in in_command)
-            in_env = sorted({label for _, label in find_leaks(secrets, [('env', json.dumps(command.get('env', {})))])})
+            in_env = sorted({label for _where, label in find_leaks(secrets, [('env', json.dumps(command.get('env', {})))])})
             searched = len(texts)
             print('awx: searched %d texts (stdout, %d job events, %d files, the recorded job environment) for %d secrets'
                   % (searched, len(events), searched - len(events) - 2, len(secrets)))
@@ -162,10 +161,10 @@ def main(argv=None):
 
             # Canary: a job that prints the token must be caught by the same search.
             canary_dir = os.path.join(workdir, 'canary')
-            canary, canary_events, canary_env = run_job(canary_dir, '- name: Canary\n  hosts: localhost\n  gather_facts: false\n  tasks:\n'
-                                                     '    - name: Print the token on purpose\n      ansible.builtin.debug:\n'
-                                                     "        msg: \"{{ lookup('ansible.builtin.env', 'TRIGGER_ACCESS_TOKEN') }}\"\n",
-                                         injected, 0)
+            canary_playbook = ('- name: Canary\n  hosts: localhost\n  gather_facts: false\n  tasks:\n'
+                               '    - name: Print the token on purpose\n      ansible.builtin.debug:\n'
+                               "        msg: \"{{ lookup('ansible.builtin.env', 'TRIGGER_ACCESS_TOKEN') }}\"\n")
+            canary, canary_events, canary_env = run_job(canary_dir, canary_playbook, injected, 0)
             caught = {where for where, label in find_leaks(secrets, collect(canary, canary_events, canary_env, canary_dir))
                       if label == 'access token' and where != command_file}
             if not any(w == 'stdout' for w in caught) or not any(w.startswith('event ') for w in caught):

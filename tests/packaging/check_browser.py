@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: triggerdev.management contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Open every page of a built HTML site in headless Chromium and check that it renders.
@@ -35,6 +34,8 @@ FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-ne
          '--disable-extensions', '--mute-audio', '--hide-scrollbars', '--window-size=1280,900',
          '--remote-debugging-pipe']
 PAGE_TIMEOUT = 30.0
+# Besides the root index.html, pages saved with --screenshots.
+SCREENSHOT_PAGES = ('/index.html', 'guide_getting_started.html', 'trigger_envvar_module.html', 'envvars_role.html')
 
 # What is measured in each page after its load event, as one JSON string.
 PROBE = r'''JSON.stringify((() => {
@@ -130,7 +131,7 @@ class Chromium:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise BrowserError('timed out waiting for Chromium')
-            ready, _, _ = select.select([self._reply_read], [], [], remaining)
+            ready = select.select([self._reply_read], [], [], remaining)[0]
             if ready:
                 chunk = os.read(self._reply_read, 1 << 20)
                 if not chunk:
@@ -193,6 +194,9 @@ def problems_of(events, site_url):
             problems.append('browser log error: %s %s' % (entry.get('text'), entry.get('url', '')))
         elif method == 'Network.loadingFailed' and not params.get('canceled'):
             problems.append('failed to load a resource: %s (request %s)' % (params.get('errorText'), params.get('requestId')))
+        elif method == 'Network.responseReceived' and params.get('response', {}).get('status', 200) >= 400:
+            response = params['response']
+            problems.append('HTTP %s for %s' % (response.get('status'), response.get('url')))
         elif method == 'Network.requestWillBeSent':
             url = params.get('request', {}).get('url', '')
             if not (url.startswith(site_url) or url.startswith('data:') or url == 'about:blank'):
@@ -201,17 +205,23 @@ def problems_of(events, site_url):
 
 
 SEARCH_QUERY = 'environment'
-SEARCH_PROBE = "document.querySelectorAll('#search-results li').length"
+# The number of results once Sphinx says the search finished (its summary line), else -1.
+SEARCH_PROBE = ("(document.querySelector('#search-results .search-summary') || {}).textContent"
+                " && /found/i.test(document.querySelector('#search-results .search-summary').textContent)"
+                " ? document.querySelectorAll('#search-results li').length : -1")
 
 
 def wait_for_search_results(browser, timeout=15.0):
-    """The search page fills its results from searchindex.js with JavaScript: wait for them."""
+    """The search page fills its results from searchindex.js with JavaScript, then fetches each result
+    page for its summary: wait until the search has finished and the summaries have had time to load."""
     deadline = time.monotonic() + timeout
     while True:
         count = browser.send('Runtime.evaluate', {'expression': SEARCH_PROBE, 'returnByValue': True})['result']['value']
-        if count or time.monotonic() > deadline:
-            return count
+        if count >= 0 or time.monotonic() > deadline:
+            break
         time.sleep(0.2)
+    time.sleep(1.0)
+    return max(count, 0)
 
 
 def check_page(browser, url, site_url):
@@ -286,13 +296,12 @@ def main(argv=None):
             os.makedirs(args.screenshots, exist_ok=True)
         for path in pages:
             rel = os.path.relpath(path, site)
-            facts, problems = check_page(browser, site_url + rel.replace(os.sep, '/'), site_url)
+            problems = check_page(browser, site_url + rel.replace(os.sep, '/'), site_url)[1]
             if problems:
                 failures += 1
                 for problem in problems:
                     print('browser: %s: %s' % (rel, problem))
-            if args.screenshots and (rel == 'index.html' or rel.endswith(('/index.html', 'guide_getting_started.html',
-                                                                           'trigger_envvar_module.html', 'envvars_role.html'))):
+            if args.screenshots and (rel == 'index.html' or rel.endswith(SCREENSHOT_PAGES)):
                 screenshot(browser, os.path.join(args.screenshots, rel.replace('/', '__').replace('.html', '.png')))
     finally:
         browser.close()

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: triggerdev.management contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """make demo: run playbooks/demo.yml twice against the local emulator and show it is idempotent.
@@ -62,7 +61,7 @@ def main(argv=None):
             env.pop(name, None)
         print('demo: the Trigger.dev emulator listens on %s (project %s)' % (url, project['ref']))
         playbook = [args.ansible_playbook, 'triggerdev.management.demo']
-        status, _ = run(playbook, env, 'first run')
+        status = run(playbook, env, 'first run')[0]
         if status:
             print('demo: the first run failed (exit status %d)' % status)
             return 1
