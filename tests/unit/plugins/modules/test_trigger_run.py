@@ -9,45 +9,17 @@ import json
 
 import pytest
 import responses
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.triggerdev.management.plugins.modules import trigger_run as MODULE
+from module_harness import ExitJson, FailJson, ansible_exits, call_main  # noqa: F401  pylint: disable=unused-import
 
 API = 'https://api.example.test'
 SECRET = 'tr_prod_' + 'a' * 24
 RUN = API + '/api/v3/runs/run_1'
 
 
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
-def _exit_json(self, **kwargs):
-    kwargs.setdefault('changed', False)
-    raise ExitJson(kwargs)
-
-
-def _fail_json(self, **kwargs):
-    raise FailJson(kwargs)
-
-
-@pytest.fixture(autouse=True)
-def ansible_exits(monkeypatch):
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
-
-
 def run_module(args, expect=ExitJson):
-    with patch_module_args(dict(args, api_url=API)):
-        with pytest.raises((ExitJson, FailJson)) as info:
-            MODULE.main()
-    assert isinstance(info.value, expect), info.value.args[0]
-    return info.value.args[0]
+    return call_main(MODULE, dict(args, api_url=API), expect)
 
 
 def writes():

@@ -11,37 +11,13 @@ import sys
 
 import pytest
 import responses
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.triggerdev.management.plugins.modules import trigger_schedule as MODULE
 from ansible_collections.triggerdev.management.plugins.modules import trigger_schedule_info as INFO
+from module_harness import ExitJson, FailJson, ansible_exits, call_main  # noqa: F401  pylint: disable=unused-import
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, 'module_utils'))
 from test_schedules import API, PAT, PROD_KEY, FakeAPI  # noqa: E402  pylint: disable=wrong-import-position
-
-
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
-def _exit_json(self, **kwargs):
-    kwargs.setdefault('changed', False)
-    raise ExitJson(kwargs)
-
-
-def _fail_json(self, **kwargs):
-    raise FailJson(kwargs)
-
-
-@pytest.fixture(autouse=True)
-def ansible_exits(monkeypatch):
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
 
 
 @pytest.fixture
@@ -57,11 +33,7 @@ def run(args, module=MODULE, expect=ExitJson, check=False, diff=False):
         args['_ansible_check_mode'] = True
     if diff:
         args['_ansible_diff'] = True
-    with patch_module_args(args):
-        with pytest.raises((ExitJson, FailJson)) as info:
-            module.main()
-    assert isinstance(info.value, expect), info.value.args[0]
-    return info.value.args[0]
+    return call_main(module, args, expect)
 
 
 NIGHTLY = dict(deduplication_key='nightly', task='daily-report', cron='0 3 * * *', timezone='Europe/Paris', window='30m')
