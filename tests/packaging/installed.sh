@@ -35,11 +35,13 @@ fi
 echo "installed: tarball $(du -h "$tarball" | cut -f1), $(wc -l < "$work/contents") entries"
 
 # Install into a clean path; nothing else is on the collections path from here on.
+# (ansible-galaxy would skip the install if the collection were found on the configured paths.)
 mkdir -p "$work/collections"
-"$latest/bin/ansible-galaxy" collection install --offline -p "$work/collections" "$tarball" >/dev/null 2>&1
-installed="$work/collections/ansible_collections/triggerdev/management"
-[ -f "$installed/MANIFEST.json" ] || fail "the collection did not install into $work/collections"
 export ANSIBLE_COLLECTIONS_PATH="$work/collections"
+"$latest/bin/ansible-galaxy" collection install --offline -p "$work/collections" "$tarball" > "$work/install.log" 2>&1 \
+  || { cat "$work/install.log"; fail "ansible-galaxy collection install"; }
+installed="$work/collections/ansible_collections/triggerdev/management"
+[ -f "$installed/MANIFEST.json" ] || { cat "$work/install.log"; fail "the collection did not install into $work/collections"; }
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 export ANSIBLE_ROLES_PATH="$work/no-roles"
 export ANSIBLE_NOCOLOR=1
