@@ -58,7 +58,7 @@ units: venv tree
 integration: venv tree
 	tests/utils/run-integration.sh $(CURDIR)/$(VENV) $(BUILD)
 
-test: units sanity integration
+test: units sanity integration docs installed demo awx
 	@echo "make test: all checks passed"
 
 # The README's first command: playbooks/demo.yml twice against the local emulator (the second run must change nothing).
