@@ -79,7 +79,8 @@ Where to look next:
   roles/*/README.md                                 the roles it uses (envvars, schedules, preview_environment, run_health)
   ansible-doc triggerdev.management.trigger_envvar  the modules' documentation (any module of the collection)
   make docs && open docs/build/html/index.html      the docs site, with the guides
-  docs/docsite/rst/guide_getting_started.rst        running the same playbook against Trigger.dev Cloud:
+  docs/docsite/rst/guide_getting_started.rst        running the same playbook against Trigger.dev Cloud, on a
+                                                    scratch project (it sets variables such as DATABASE_URL):
       TRIGGER_API_URL=https://api.trigger.dev TRIGGER_ACCESS_TOKEN=tr_pat_... TRIGGER_PROJECT_REF=proj_... \\
       ansible-playbook triggerdev.management.demo -e demo_failing_task=""
 ''' % (time.monotonic() - started))
