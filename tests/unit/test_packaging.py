@@ -235,3 +235,28 @@ def test_demo_recap_parser():
               'skipped=5    rescued=0    ignored=0\nother : ok=1 changed=2 unreachable=0 failed=1 skipped=0\n')
     assert run_demo.recap(output) == {'localhost': {'ok': 25, 'changed': 0, 'unreachable': 0, 'failed': 0},
                                       'other': {'ok': 1, 'changed': 2, 'unreachable': 0, 'failed': 1}}
+
+
+def test_browser_check_turns_protocol_events_into_problems():
+    check_browser = _load_script('tests/packaging/check_browser.py', 'check_browser')
+    site = 'http://127.0.0.1:1/'
+    events = [
+        {'method': 'Network.requestWillBeSent', 'params': {'request': {'url': site + '_static/x.css'}}},
+        {'method': 'Network.requestWillBeSent', 'params': {'request': {'url': 'data:image/png;base64,AAAA'}}},
+        {'method': 'Network.requestWillBeSent', 'params': {'request': {'url': 'https://fonts.example.com/f.woff2'}}},
+        {'method': 'Network.responseReceived', 'params': {'response': {'status': 404, 'url': site + 'gone.js'}}},
+        {'method': 'Network.responseReceived', 'params': {'response': {'status': 200, 'url': site + 'ok.js'}}},
+        {'method': 'Runtime.exceptionThrown', 'params': {'exceptionDetails': {'exception': {'description': 'TypeError: x'}}}},
+        {'method': 'Runtime.consoleAPICalled', 'params': {'type': 'log', 'args': [{'value': 'fine'}]}},
+        {'method': 'Runtime.consoleAPICalled', 'params': {'type': 'error', 'args': [{'value': 'broken'}]}},
+        {'method': 'Network.loadingFailed', 'params': {'errorText': 'net::ERR_FAILED', 'requestId': '7'}},
+        {'method': 'Network.loadingFailed', 'params': {'errorText': 'net::ERR_ABORTED', 'canceled': True}},
+    ]
+    problems = check_browser.problems_of(events, site)
+    assert problems == [
+        'request outside the site (must work offline): https://fonts.example.com/f.woff2',
+        'HTTP 404 for http://127.0.0.1:1/gone.js',
+        'JavaScript exception: TypeError: x',
+        'console error: broken',
+        'failed to load a resource: net::ERR_FAILED (request 7)',
+    ]
