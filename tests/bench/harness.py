@@ -185,8 +185,14 @@ class Emu:
         return self.api('GET', '/api/v1/projects/%s/%s' % (ref, env), self.pat, branch=branch).json()['apiKey']
 
     def read_envvars(self, ref, env, branch=None):
-        """{name: (value, is_secret)} with real secret values (listing for flags, resolved endpoint for values)."""
+        """{name: (value, is_secret)} with real secret values (listing for flags, resolved endpoint for values).
+
+        The preview parent itself has no usable secret key (the API wants a branch with it): there secret
+        values stay '<redacted>'.
+        """
         listing = self.list_envvars(ref, env, branch=branch)
+        if env == 'preview' and not branch:
+            return {name: (item['value'], item['isSecret']) for name, item in listing.items()}
         key = self.env_secret_key(ref, env, branch=branch)
         resolved = self.api('GET', '/api/v1/projects/%s/envvars' % ref, key, branch=branch).json()['variables']
         return {name: (resolved.get(name, item['value']) if item['isSecret'] else item['value'], item['isSecret'])
@@ -275,6 +281,8 @@ def ansible_env(extra=None):
         'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
         'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
         'ANSIBLE_LOCAL_TEMP': os.path.join(tempfile.gettempdir(), 'tdm-ansible-local'),
+        # the venv's ansible, ansible-playbook... first (targets call `ansible` themselves)
+        'PATH': os.pathsep.join([os.path.dirname(sys.executable), os.environ.get('PATH', '')]),
     })
     for name in ('TRIGGER_SECRET_KEY', 'TRIGGER_ACCESS_TOKEN', 'TRIGGER_API_URL', 'TRIGGER_PROJECT_REF',
                  'TRIGGER_ENVIRONMENT', 'TRIGGER_PREVIEW_BRANCH'):

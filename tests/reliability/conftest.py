@@ -1,12 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: triggerdev.management contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""pytest set-up for the reliability suite: the shared harness (tests/bench/harness.py) on sys.path.
-
-RELIABILITY_LONG=1 (``make reliability``) selects the long form: 50 runs per state module under
-faults, more random sets end to end, more hypothesis examples. The default is the short form that
-``make test`` runs (``make reliability-short``).
-"""
+"""pytest set-up for the reliability suite: the shared harness (tests/bench/harness.py) on sys.path, a fresh
+emulator per test, and the figures (reliability_support.REPORT) printed at the end."""
 
 import os
 import sys
@@ -14,12 +10,11 @@ import sys
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'bench'))
+sys.path.insert(0, HERE)
 
 import harness  # noqa: E402  pylint: disable=wrong-import-position
-
-LONG = os.environ.get('RELIABILITY_LONG', '') not in ('', '0', 'false', 'no')
+from reliability_support import LONG, REPORT  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def pytest_report_header(config):  # pylint: disable=unused-argument
@@ -31,14 +26,6 @@ def emu():
     """A fresh emulator for one test (subprocess on a free port, fast run pace)."""
     with harness.emulator('--run-pace', '0.05') as instance:
         yield instance
-
-
-REPORT = []
-
-
-def report(line):
-    """Add a line to the figures printed at the end of the run (and kept in tests/output/reliability.txt)."""
-    REPORT.append(line)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # pylint: disable=unused-argument

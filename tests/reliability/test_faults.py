@@ -13,7 +13,7 @@ import pytest
 
 import campaigns
 import harness
-from conftest import LONG, report
+from reliability_support import LONG, report
 
 ITERATIONS = 50 if LONG else 5
 
