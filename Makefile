@@ -58,8 +58,24 @@ units: venv tree
 integration: venv tree
 	tests/utils/run-integration.sh $(CURDIR)/$(VENV) $(BUILD)
 
-test: units sanity integration docs installed demo awx
+test: units sanity integration docs installed demo awx bench-short reliability-short
 	@echo "make test: all checks passed"
+
+# Benchmarks against the emulator (tests/bench): the long form prints the table and writes
+# docs/docsite/rst/benchmarks.rst (about an hour); the short form checks the exact request counts only.
+bench: venv tree
+	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python tests/bench/run_bench.py --out $(CURDIR)/docs/docsite/rst/benchmarks.rst
+
+bench-short: venv tree
+	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/bench/test_bench_counts.py
+
+# Reliability (tests/reliability): faults, load, bad input, secrets, nothing lost. The long form runs
+# every state module 50 times under faults and sweeps every integration target for secrets.
+reliability: venv tree
+	cd $(BUILD) && RELIABILITY_LONG=1 $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/reliability
+
+reliability-short: venv tree
+	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/reliability
 
 # The README's first command: playbooks/demo.yml twice against the local emulator (the second run must change nothing).
 demo: venv tree
