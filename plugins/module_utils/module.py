@@ -8,9 +8,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.triggerdev.management.plugins.module_utils.client import (
     DEFAULT_API_URL,
@@ -22,6 +24,19 @@ from ansible_collections.triggerdev.management.plugins.module_utils.client impor
     TriggerError,
 )
 from ansible_collections.triggerdev.management.plugins.module_utils.credentials import scrub, scrub_data
+
+
+def env_fallback(*names):
+    """The first of ``names`` set to a non-empty value in the environment.
+
+    Unlike Ansible's own env_fallback, a variable set to an empty string counts as unset: AWX
+    injects a blank credential field that way, and '' is never a usable key, URL or environment.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
 
 
 def connection_argument_spec():

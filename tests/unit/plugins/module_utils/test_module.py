@@ -19,6 +19,7 @@ import yaml
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.triggerdev.management.plugins.module_utils import module as module_mod
 from ansible_collections.triggerdev.management.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.triggerdev.management.plugins.module_utils.client import (
     AUTH_SECRET_KEY,
@@ -127,11 +128,11 @@ def test_connection_spec_fallbacks_and_no_log():
     spec = connection_argument_spec()
     assert spec['api_key']['no_log'] is True
     assert spec['api_key']['aliases'] == ['secret_key', 'access_token']
-    assert spec['api_key']['fallback'] == (basic.env_fallback, ['TRIGGER_SECRET_KEY', 'TRIGGER_ACCESS_TOKEN'])
-    assert spec['api_url']['fallback'] == (basic.env_fallback, ['TRIGGER_API_URL'])
-    assert spec['project_ref']['fallback'] == (basic.env_fallback, ['TRIGGER_PROJECT_REF'])
-    assert spec['environment']['fallback'] == (basic.env_fallback, ['TRIGGER_ENVIRONMENT'])
-    assert spec['branch']['fallback'] == (basic.env_fallback, ['TRIGGER_PREVIEW_BRANCH'])
+    assert spec['api_key']['fallback'] == (module_mod.env_fallback, ['TRIGGER_SECRET_KEY', 'TRIGGER_ACCESS_TOKEN'])
+    assert spec['api_url']['fallback'] == (module_mod.env_fallback, ['TRIGGER_API_URL'])
+    assert spec['project_ref']['fallback'] == (module_mod.env_fallback, ['TRIGGER_PROJECT_REF'])
+    assert spec['environment']['fallback'] == (module_mod.env_fallback, ['TRIGGER_ENVIRONMENT'])
+    assert spec['branch']['fallback'] == (module_mod.env_fallback, ['TRIGGER_PREVIEW_BRANCH'])
     assert connection_argument_spec() is not spec, 'a fresh copy each time: modules may change theirs'
 
 
@@ -152,6 +153,18 @@ def test_secret_key_from_the_environment(monkeypatch):
     assert module.client.credential.is_secret_key
     assert module.client.environment == 'prod'
     assert PROD_KEY in module.no_log_values
+
+
+def test_empty_environment_variables_count_as_unset(monkeypatch):
+    # AWX injects a blank credential field as an empty variable.
+    monkeypatch.setenv('TRIGGER_SECRET_KEY', '')
+    monkeypatch.setenv('TRIGGER_ACCESS_TOKEN', PAT)
+    monkeypatch.setenv('TRIGGER_PROJECT_REF', PROJECT)
+    monkeypatch.setenv('TRIGGER_ENVIRONMENT', '')
+    monkeypatch.setenv('TRIGGER_PREVIEW_BRANCH', '')
+    module = make_module({})
+    assert module.client.credential.is_access_token
+    assert module.params['environment'] is None and module.params['branch'] is None
 
 
 def test_secret_key_wins_over_access_token_in_the_environment(monkeypatch):
