@@ -241,8 +241,9 @@ def prepare_schedules(emu, n):
     emu.clear_journal()
 
 
-def schedules_module(emu, n, latency_ms=0):
-    prepare_schedules(emu, n)
+def schedules_module(emu, n, latency_ms=0, prepare=True):
+    if prepare:
+        prepare_schedules(emu, n)
     measured = _measure(emu, schedule_module_play(emu, n), {'declared': schedules(n)}, ['trigger_schedule'], latency_ms)
     if any(r.get('changed') for r in measured['result']['results']):
         raise ScenarioError('trigger_schedule reported a change on an unchanged schedule')
@@ -250,8 +251,9 @@ def schedules_module(emu, n, latency_ms=0):
     return measured
 
 
-def schedules_baseline(emu, n, latency_ms=0):
-    prepare_schedules(emu, n)
+def schedules_baseline(emu, n, latency_ms=0, prepare=True):
+    if prepare:
+        prepare_schedules(emu, n)
     measured = _measure(emu, schedule_baseline_play(emu), {'declared': schedules(n)}, ['read each', 'write if different'], latency_ms)
     writes = [line for line in measured['journal'] if not line.startswith('GET ')]
     if writes:

@@ -38,7 +38,7 @@ TARGETS_DIR = os.path.join(harness.ROOT, 'tests', 'integration', 'targets')
 SWEEP_CALLBACKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'callback_plugins')
 DEMO = os.path.join(harness.ROOT, 'playbooks', 'demo.yml')
 # The short form (make test) sweeps the targets that handle secrets and credentials the most.
-SHORT_TARGETS = ('trigger_envvar', 'lookup_envvar', 'trigger_preview_branch', 'trigger_envvar_info', 'trigger_task')
+SHORT_TARGETS = ('trigger_envvar', 'lookup_envvar', 'trigger_preview_branch')
 MIN_SECRET_LENGTH = 6
 MARKER = re.compile(r'^@@sweep task=\d+ action=(\S+)$')
 ALERT = re.compile(r'^\[(WARNING|DEPRECATION WARNING|ERROR)\]')
