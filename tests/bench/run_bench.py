@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import math
 import os
 import platform
 import statistics
@@ -67,7 +68,7 @@ def summary(mods, bases, key='seconds'):
 
 
 def fmt_ratio(value):
-    if value != value:  # NaN
+    if math.isnan(value):
         return 'n/a'
     return '%.2f' % value if value >= 0.1 else '%.3f' % value
 
@@ -104,7 +105,7 @@ def bench_envvars(emu, args):
 
 def bench_overhead(emu, args):
     log('module overhead (%d runs)' % args.repeat)
-    runs = [scenarios.overhead(emu, args.latency_ms) for _ in range(args.repeat)]
+    runs = [scenarios.overhead(emu, args.latency_ms) for _repetition in range(args.repeat)]
     return {
         'uri_seconds': median([r['uri_seconds'] for r in runs]), 'module_seconds': median([r['module_seconds'] for r in runs]),
         'ratio': median([r['module_seconds'] / r['uri_seconds'] for r in runs]), 'runs': len(runs),
@@ -141,8 +142,8 @@ def bench_rate_limits(emu, args):
     for what, n, label in (('envvar', args.rl_vars, '%d-variable first-time sync' % args.rl_vars),
                            ('batch', args.rl_items, '%d-item batch trigger' % args.rl_items)):
         log('rate limited: %s at %s per %d ms' % (label, args.rl_limit, args.rl_interval_ms))
-        limited = [scenarios.rate_limited(emu, args.rl_limit, args.rl_interval_ms, what, n) for _ in range(args.repeat)]
-        free = [scenarios.rate_limited(emu, '1000000/1000000', 10000, what, n) for _ in range(args.repeat)]
+        limited = [scenarios.rate_limited(emu, args.rl_limit, args.rl_interval_ms, what, n) for _repetition in range(args.repeat)]
+        free = [scenarios.rate_limited(emu, '1000000/1000000', 10000, what, n) for _repetition in range(args.repeat)]
         row = {
             'label': label, 'requests': median([m['requests'] for m in limited]), 'throttled': median([m['throttled'] for m in limited]),
             'throttled_all': sorted(set(m['throttled'] for m in limited)),

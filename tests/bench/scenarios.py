@@ -290,8 +290,8 @@ def rate_limited(emu, limit, interval_ms, what, n):
             measured = _measure(emu, os.path.join(PLAYBOOKS, 'envvar_module.yml'), envvar_vars(emu, n, 'first'), ['trigger_envvar'])
         else:
             items = [{'payload': {'n': i}, 'idempotency_key': 'bench-batch-%04d' % i} for i in range(n)]
-            tasks = [{'name': 'trigger_task', 'triggerdev.management.trigger_task': dict(connection(emu, 'prod'), task='hello-world',
-                                                                                          items=items)}]
+            args = dict(connection(emu, 'prod'), task='hello-world', items=items)
+            tasks = [{'name': 'trigger_task', 'triggerdev.management.trigger_task': args}]
             measured = _measure(emu, play(tasks), None, ['trigger_task'])
     finally:
         emu.settings(rate_limit=default['rate_limit'], rate_limit_interval_ms=default['rate_limit_interval_ms'])

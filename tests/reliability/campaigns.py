@@ -429,7 +429,7 @@ class RunCampaign(Campaign):
     def drift(self, i):
         key = self.emu.key(self.env)
         ids = []
-        for _ in range(2):
+        for _run in range(2):
             ids.append(self.emu.api('POST', '/api/v1/tasks/hello-world/trigger', key,
                                     json_body={'payload': {'i': i}, 'options': {'delay': '1h'}}).json()['id'])
         when = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(hours=3, minutes=i)

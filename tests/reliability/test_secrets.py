@@ -114,8 +114,9 @@ def _targets():
 
 
 def _run(recorder, playbook, extra_vars, env=None):
-    env = dict(env or {}, **{'ANSIBLE_CALLBACK_PLUGINS': os.pathsep.join([harness.CALLBACKS, SWEEP_CALLBACKS]),
-           'ANSIBLE_CALLBACKS_ENABLED': 'bench_record,secret_sweep', 'ANSIBLE_ROLES_PATH': TARGETS_DIR})
+    env = dict(env or {})
+    env.update({'ANSIBLE_CALLBACK_PLUGINS': os.pathsep.join([harness.CALLBACKS, SWEEP_CALLBACKS]),
+                'ANSIBLE_CALLBACKS_ENABLED': 'bench_record,secret_sweep', 'ANSIBLE_ROLES_PATH': TARGETS_DIR})
     return harness.run_playbook(playbook, extra_vars, diff=True, verbosity=3, env=env, timeout=1800)
 
 
