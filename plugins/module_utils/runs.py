@@ -188,7 +188,10 @@ def parse_time_ms(value, name):
 
 
 def validate_delay(value, name='delay', now_ms=None):
-    """A run delay: a duration (30m, 1h30m) or an ISO-8601 date-time. Returns the value to send."""
+    """A run delay: a duration (30m, 1h30m) or an ISO-8601 date-time in the future. Returns the value to send.
+
+    ``now_ms`` is the current time in epoch milliseconds (the clock when not given).
+    """
     if not isinstance(value, str) or not value.strip():
         raise RunsInputError('%s must be a duration such as 30s, 15m, 2h, 1d, 1w (or 1h30m) or an ISO-8601 date-time; got %r.'
                              % (name, value))
@@ -199,7 +202,8 @@ def validate_delay(value, name='delay', now_ms=None):
     if at is None:
         raise RunsInputError('%s must be a duration such as 30s, 15m, 2h, 1d, 1w (or 1h30m) or an ISO-8601 date-time; got %r.'
                              % (name, value))
-    if now_ms is not None and at <= now_ms:
+    # The API refuses a date that is not in the future; say so before any request.
+    if at <= (time.time() * 1000 if now_ms is None else now_ms):
         raise RunsInputError('%s %s is not in the future.' % (name, text))
     return text
 

@@ -187,10 +187,7 @@ CASES = [
 ]
 
 # Cases where the module does not (yet) do what the suite asks; strict, so a fix makes them fail until removed here.
-KNOWN_ISSUES = {
-    'run-reschedule-past-date': 'trigger_run sends a reschedule to a date in the past (validate_delay is called without now_ms); '
-                                'the API refuses it with HTTP 400 "Invalid delay", after a GET and the POST.',
-}
+KNOWN_ISSUES = {}
 
 LOOKUP_CASES = [
     ('lookup-pat-without-project-ref', "lookup('triggerdev.management.envvar', 'A', api_url=url, api_key=pat, environment='prod')",

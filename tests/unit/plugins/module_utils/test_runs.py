@@ -102,7 +102,9 @@ def test_parse_time_epoch_seconds_and_ms():
 
 def test_validate_delay_and_ttl():
     assert R.validate_delay('30m') == '30m'
-    assert R.validate_delay('2030-01-01T00:00:00Z') == '2030-01-01T00:00:00Z'
+    assert R.validate_delay('2999-01-01T00:00:00Z') == '2999-01-01T00:00:00Z'
+    with pytest.raises(R.RunsInputError, match='not in the future'):
+        R.validate_delay('2001-01-01T00:00:00Z')  # checked against the clock when no now_ms is given
     for bad in ('30 minutes', 'tomorrow', '', '2030-13-01'):
         with pytest.raises(R.RunsInputError, match='delay'):
             R.validate_delay(bad)

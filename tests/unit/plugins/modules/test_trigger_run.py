@@ -117,3 +117,10 @@ def test_reschedule_bad_delay_refused_before_any_request():
     assert 'delay' in result['msg'] and len(responses.calls) == 0
     result = run_module(dict(api_key=SECRET, run_id='run_1', state='rescheduled'), expect=FailJson)
     assert 'delay' in result['msg'] and len(responses.calls) == 0
+
+
+@responses.activate
+def test_reschedule_to_a_past_date_refused_before_any_request():
+    # Bug: the date was only checked by the server, after a GET and the POST.
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='rescheduled', delay='2001-01-01T00:00:00Z'), expect=FailJson)
+    assert 'is not in the future' in result['msg'] and len(responses.calls) == 0
