@@ -11,7 +11,7 @@ name: envvar
 short_description: Read environment variable values from a Trigger.dev environment
 version_added: 0.1.0
 author:
-  - Trigger.dev collection maintainers (@triggerdotdev)
+  - triggerdev.management contributors (@triggerdev-ansible)
 description:
   - Returns the values of the named environment variables of one environment of a Trigger.dev project (or of a
     preview branch), in the order given.

@@ -34,7 +34,7 @@ description:
     whitespace, or is C(TRIGGER_SECRET_KEY) or C(TRIGGER_API_URL) (the API never stores them), a name given twice,
     and an O(env_file) that does not parse.
 author:
-  - Trigger.dev collection maintainers (@triggerdotdev)
+  - triggerdev.management contributors (@triggerdev-ansible)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes

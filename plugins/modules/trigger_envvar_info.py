@@ -19,7 +19,7 @@ description:
   - On a preview branch (O(environment=preview) with O(branch)) the API returns the merged view, the preview
     parent's variables overlaid by the branch's own.
 author:
-  - Trigger.dev collection maintainers (@triggerdotdev)
+  - triggerdev.management contributors (@triggerdev-ansible)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes

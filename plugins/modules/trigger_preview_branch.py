@@ -22,7 +22,7 @@ description:
     writes only when something has to change. With a preview secret key it checks whether the branch is
     active with one small read of the runs list (page size 1) sent for that branch.
 author:
-  - triggerdev.management contributors (!UNKNOWN)
+  - triggerdev.management contributors (@triggerdev-ansible)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes

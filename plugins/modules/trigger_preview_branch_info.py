@@ -19,7 +19,7 @@ description:
   - Needs a personal access token (V(tr_pat_...)) and O(project_ref); the API lists branches for no other
     credential, and any other is refused before a request is sent. One request, whatever the number of branches.
 author:
-  - triggerdev.management contributors (!UNKNOWN)
+  - triggerdev.management contributors (@triggerdev-ansible)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes

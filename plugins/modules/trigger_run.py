@@ -20,7 +20,7 @@ description:
   - O(state=rescheduled) moves a C(DELAYED) run to a new start time given by O(delay). A run in any other status
     cannot be rescheduled; the API's reason is returned as the error.
 author:
-  - Trigger.dev collection maintainers (@triggerdotdev)
+  - triggerdev.management contributors (@triggerdev-ansible)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes

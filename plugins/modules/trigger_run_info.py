@@ -24,7 +24,7 @@ description:
   - With an access token and a preview O(branch) the branch's secret key is fetched once and the environment's runs
     list used, since the project runs list cannot reach branch runs.
 author:
-  - Trigger.dev collection maintainers (@triggerdotdev)
+  - triggerdev.management contributors (@triggerdev-ansible)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes

@@ -23,7 +23,7 @@ description:
     for changing O(active).
   - Schedules are secret-key only in the API; with an access token the environment's secret key is fetched first.
 author:
-  - Trigger.dev collection maintainers (@triggerdotdev)
+  - triggerdev.management contributors (@triggerdev-ansible)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes

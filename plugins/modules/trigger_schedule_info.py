@@ -18,7 +18,7 @@ description:
   - With O(timezones=true), returns the timezones the API accepts in RV(timezones) instead of reading schedules.
   - Schedules are secret-key only in the API; with an access token the environment's secret key is fetched first.
 author:
-  - Trigger.dev collection maintainers (@triggerdotdev)
+  - triggerdev.management contributors (@triggerdev-ansible)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes

@@ -24,7 +24,7 @@ description:
   - The payload, the trigger options, O(machine), O(delay), O(ttl) and O(idempotency_key_ttl) are checked
     before any request; a payload that cannot be sent as JSON or is larger than 3 MiB is refused.
 author:
-  - Trigger.dev collection maintainers (@triggerdotdev)
+  - triggerdev.management contributors (@triggerdev-ansible)
 extends_documentation_fragment:
   - triggerdev.management.connection
   - triggerdev.management.attributes
