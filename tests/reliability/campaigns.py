@@ -9,7 +9,7 @@ One iteration of a campaign:
 2. faults on (30 % of API requests answered 500/502/503/429, 5 % dropped connections; seeded);
 3. one ansible-playbook run: the module task(s) in check mode, the journal read (control API, never
    faulted), the journal cleared, the same task(s) for real, and for action modules the keyed tasks
-   once more (they must not create anything twice);
+   once more (they must report no change and not create anything twice);
 4. faults off; the outcome is checked: no write at all in the check-mode journal; every task either
    succeeded or failed with a clear message (no traceback, names the HTTP failure or the unreachable
    API, no secret); after a success the state is exactly the declared state; check mode predicted
@@ -165,7 +165,9 @@ class Campaign:
                     self.problem(i, 'check mode predicted changed=%s, the real run reported changed=%s'
                                  % (check.get('changed'), real.get('changed')))
             for j in range(n_again):
-                self.check_failure(i, 'again %d' % j, run.result('again %d' % j), journal)
+                again = run.result('again %d' % j)
+                if not self.check_failure(i, 'again %d' % j, again, journal) and again.get('changed'):
+                    self.problem(i, 'again %d: the same keyed action sent twice reported changed (not idempotent)' % j)
             self.stats['runs'] += 1
             self.stats['converged' if applied else 'failed_cleanly'] += 1
             for text in self.verify(i, applied):
