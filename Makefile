@@ -58,7 +58,7 @@ units: venv tree
 integration: venv tree
 	tests/utils/run-integration.sh $(CURDIR)/$(VENV) $(BUILD)
 
-test: units sanity integration docs installed demo awx bench-short reliability-short
+test: units sanity lint integration docs installed demo awx bench-short reliability-short
 	@echo "make test: all checks passed"
 
 # Benchmarks against the emulator (tests/bench): the long form prints the table and writes
@@ -96,7 +96,7 @@ AWX_COLLECTIONS := $(BUILD_ROOT)/awx
 lint: venv-latest tree
 	tests/packaging/awx_collection.sh $(VENV_LATEST) $(AWX_COLLECTIONS)
 	ANSIBLE_COLLECTIONS_PATH=$(AWX_COLLECTIONS):$(BUILD_ROOT) $(VENV_LATEST)/bin/ansible-lint --nocolor
-	cd $(BUILD) && $(CURDIR)/$(VENV_LATEST)/bin/antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
+	cd $(BUILD) && PATH=$(CURDIR)/$(VENV_LATEST)/bin:$$PATH $(CURDIR)/$(VENV_LATEST)/bin/antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
 	$(VENV_LATEST)/bin/antsibull-changelog lint
 
 # AWX: the credential-type playbook against awx.awx (syntax), and the demo through ansible-runner as AWX runs a job, with

@@ -84,14 +84,14 @@ def envvar_vars(emu, n, case):
 
 def envvar_module(emu, n, case, latency_ms=0):
     prepare_envvars(emu, n, case)
-    measured = _measure(emu, os.path.join(PLAYBOOKS, 'envvar_module.yml'), envvar_vars(emu, n, case), ['trigger_envvar'], latency_ms)
+    measured = _measure(emu, os.path.join(PLAYBOOKS, 'envvar_module.yml'), envvar_vars(emu, n, case), ['Sync with trigger_envvar'], latency_ms)
     check_envvars(emu, n, case)
     return measured
 
 
 def envvar_baseline(emu, n, case, latency_ms=0):
     prepare_envvars(emu, n, case)
-    measured = _measure(emu, os.path.join(PLAYBOOKS, 'envvar_uri.yml'), envvar_vars(emu, n, case), ['read each', 'write if different'],
+    measured = _measure(emu, os.path.join(PLAYBOOKS, 'envvar_uri.yml'), envvar_vars(emu, n, case), ['Read each', 'Write if different'],
                         latency_ms)
     check_envvars(emu, n, case)
     return measured
@@ -126,12 +126,12 @@ def overhead(emu, latency_ms=0):
     if run.rc != 0:
         raise ScenarioError(run.describe())
     journal = emu.journal()
-    module = run.result('trigger_envvar no-op')
+    module = run.result('Sync with trigger_envvar (no-op)')
     if module.get('changed'):
         raise ScenarioError('the no-op trigger_envvar reported a change')
     return {
-        'uri_seconds': run.seconds('uri GET'),
-        'module_seconds': run.seconds('trigger_envvar no-op'),
+        'uri_seconds': run.seconds('Read with uri GET'),
+        'module_seconds': run.seconds('Sync with trigger_envvar (no-op)'),
         'requests': len(journal),
         'journal': summarize(journal),
     }
@@ -218,12 +218,12 @@ def schedule_baseline_play(emu):
     base = '{{ api_url }}/api/v1/schedules'
     headers = {'Authorization': 'Bearer {{ api_key }}'}
     read = {
-        'name': 'read each',
+        'name': 'Read each',
         'ansible.builtin.uri': {'url': base + "/{{ ('prod:' ~ item.key) | urlencode }}", 'headers': headers, 'status_code': [200, 404]},
         'loop': '{{ declared }}', 'loop_control': {'label': '{{ item.key }}'}, 'register': 'current',
     }
     write = {
-        'name': 'write if different',
+        'name': 'Write if different',
         'ansible.builtin.uri': {'url': base, 'method': 'POST', 'headers': headers, 'body_format': 'json',
                                 'body': {'task': 'daily-report', 'cron': '{{ item.item.cron }}', 'timezone': 'UTC',
                                          'deduplicationKey': "prod:{{ item.item.key }}"}},
@@ -254,7 +254,7 @@ def schedules_module(emu, n, latency_ms=0, prepare=True):
 def schedules_baseline(emu, n, latency_ms=0, prepare=True):
     if prepare:
         prepare_schedules(emu, n)
-    measured = _measure(emu, schedule_baseline_play(emu), {'declared': schedules(n)}, ['read each', 'write if different'], latency_ms)
+    measured = _measure(emu, schedule_baseline_play(emu), {'declared': schedules(n)}, ['Read each', 'Write if different'], latency_ms)
     writes = [line for line in measured['journal'] if not line.startswith('GET ')]
     if writes:
         raise ScenarioError('the uri baseline wrote unchanged schedules: %s' % writes[:5])
@@ -287,7 +287,7 @@ def rate_limited(emu, limit, interval_ms, what, n):
     emu.settings(rate_limit=limit, rate_limit_interval_ms=interval_ms)
     try:
         if what == 'envvar':
-            measured = _measure(emu, os.path.join(PLAYBOOKS, 'envvar_module.yml'), envvar_vars(emu, n, 'first'), ['trigger_envvar'])
+            measured = _measure(emu, os.path.join(PLAYBOOKS, 'envvar_module.yml'), envvar_vars(emu, n, 'first'), ['Sync with trigger_envvar'])
         else:
             items = [{'payload': {'n': i}, 'idempotency_key': 'bench-batch-%04d' % i} for i in range(n)]
             args = dict(connection(emu, 'prod'), task='hello-world', items=items)
