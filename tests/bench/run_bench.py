@@ -353,8 +353,8 @@ def main():
         load_after = os.getloadavg()[0]
         if args.json:
             os.makedirs(os.path.dirname(args.json), exist_ok=True)
-            kept_args = {k: getattr(args, k) for k in ('repeat', 'full', 'latency_ms', 'sizes', 'runs', 'schedules', 'rl_limit',
-                                                        'rl_interval_ms', 'rl_vars', 'rl_items')}
+            kept = ('repeat', 'full', 'latency_ms', 'sizes', 'runs', 'schedules', 'rl_limit', 'rl_interval_ms', 'rl_vars', 'rl_items')
+            kept_args = {k: getattr(args, k) for k in kept}
             with open(args.json, 'w', encoding='utf-8') as handle:
                 json.dump({'args': kept_args, 'results': results, 'started': started.isoformat(), 'load_before': load_before,
                            'load_after': load_after}, handle, indent=1)
