@@ -71,7 +71,8 @@ class Campaign:
         raise NotImplementedError
 
     def again(self, i):  # pylint: disable=unused-argument
-        """Tasks repeated after the real run (keyed actions that must not create anything twice)."""
+        """Tasks repeated after the real run (keyed actions that must not create anything twice); the j-th
+        repeats the j-th of tasks()."""
         return []
 
     def verify(self, i, applied):
@@ -119,7 +120,7 @@ class Campaign:
             for secret in self.emu.all_keys():
                 if secret in text:
                     self.problem(i, '%s: a credential appears in the failure' % label)
-            self.failures.append('%s: %s' % (label, msg))
+            self.failures.append('iteration %d, %s: %s' % (i, label, msg))
             request = FAILED_REQUEST.search(msg or '')
             if request:
                 tries = [e for e in journal if (e['method'], e['path']) == request.groups() and (e.get('fault') or e['status'] >= 429)]
@@ -155,18 +156,21 @@ class Campaign:
             if check_writes:
                 self.problem(i, 'check mode sent writes: %s' % summarize(check_writes))
             applied = True
+            real_failures = []
             for j in range(n_tasks):
                 check = run.result('check %d' % j)
                 real = run.result('apply %d' % j)
                 check_failed = self.check_failure(i, 'check %d' % j, check, check_journal)
                 real_failed = self.check_failure(i, 'apply %d' % j, real, journal)
+                real_failures.append(real_failed)
                 applied = applied and not real_failed
                 if not check_failed and not real_failed and not self.predicted(check, real):
                     self.problem(i, 'check mode predicted changed=%s, the real run reported changed=%s'
                                  % (check.get('changed'), real.get('changed')))
             for j in range(n_again):
+                # again j repeats apply j; if apply j failed, again j is the first time it gets through
                 again = run.result('again %d' % j)
-                if not self.check_failure(i, 'again %d' % j, again, journal) and again.get('changed'):
+                if not self.check_failure(i, 'again %d' % j, again, journal) and again.get('changed') and not real_failures[j]:
                     self.problem(i, 'again %d: the same keyed action sent twice reported changed (not idempotent)' % j)
             self.stats['runs'] += 1
             self.stats['converged' if applied else 'failed_cleanly'] += 1
