@@ -22,7 +22,7 @@ from reliability_support import LONG, report
 FORKS = 20
 VARIABLES = 200 if LONG else 60
 SECRETS = VARIABLES // 5
-LIMIT, INTERVAL_MS = '40/40', 10000   # burst 40, then 40 more every 10 s for the one token (the real default: 750/250)
+LIMIT, INTERVAL_MS = '60/60', 10000   # burst 60, then 60 more every 10 s for the one token (the real default: 750/250)
 
 
 def _targets(emu):
