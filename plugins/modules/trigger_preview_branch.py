@@ -187,8 +187,6 @@ branch:
       sample: {"commit_sha": "4f2a9c1", "pull_request_number": 42}
 '''
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.triggerdev.management.plugins.module_utils.branches import (
     GIT_SOURCES,
     PULL_REQUEST_STATES,
@@ -197,7 +195,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils.branches imp
     ensure_branch,
     git_to_api,
 )
-from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
+from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule, env_fallback
 
 
 def argument_spec():
