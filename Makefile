@@ -16,12 +16,14 @@ export PATH := $(PYTHONS_BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD_ROOT)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv venv-latest tree sanity sanity-oldest sanity-latest units integration lint docs demo installed awx test bench bench-short reliability reliability-short changelog build clean
+.PHONY: help venv venv-latest tree sanity sanity-oldest sanity-latest units integration real-server integration-real differential real-checks lint docs demo installed awx test bench bench-short reliability reliability-short changelog build clean
 
 help:
 	@echo "make demo         run the demo playbook against the local emulator (sets everything up)"
 	@echo "make test         every check: sanity, units, integration, lint, short bench and reliability"
 	@echo "make units | sanity | integration | lint | docs | bench | reliability | build | clean"
+	@echo "make real-server  start the real Trigger.dev server (tests/realserver) and serve until interrupted"
+	@echo "make integration-real | differential   the integration targets / the differential corpus against it"
 
 $(VENV)/.stamp: tests/requirements/controller.txt
 	rm -rf $(VENV) && $(PY311) -m venv $(VENV)
@@ -60,6 +62,31 @@ integration: venv tree
 
 test: units sanity lint integration docs installed demo awx bench-short reliability-short
 	@echo "make test: all checks passed"
+
+# The real Trigger.dev server as a second backend (tests/realserver; built once per server commit into
+# ~/.cache/triggerdev-realserver). Each target starts it, or uses the one given by REAL_SERVER_URL and
+# REAL_SERVER_CONFIG. Where it cannot be built the targets say so and skip (exit 77 of with_real_server.py),
+# unless REAL_SERVER_REQUIRED=1 (.ci/run sets it), which makes that a failure.
+WITH_REAL := $(VENV)/bin/python tests/realserver/with_real_server.py --
+SKIP_IF_77 := rc=$$?; if [ $$rc -eq 77 ]; then echo "real server unavailable here: skipped"; else exit $$rc; fi
+INTEGRATION_REAL := cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python tests/utils/integration_real.py $(CURDIR)/$(VENV)
+DIFFERENTIAL := cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python tests/differential/run.py --report $(CURDIR)/tests/output/differential.json
+
+real-server: venv
+	$(VENV)/bin/python tests/realserver/realserver.py serve
+
+integration-real: venv tree
+	mkdir -p tests/output
+	$(WITH_REAL) bash -c '$(INTEGRATION_REAL)' || { $(SKIP_IF_77); }
+
+differential: venv tree
+	mkdir -p tests/output
+	$(WITH_REAL) bash -c '$(DIFFERENTIAL)' || { $(SKIP_IF_77); }
+
+# Both against one server start (what make test runs).
+real-checks: venv tree
+	mkdir -p tests/output
+	$(WITH_REAL) bash -c '($(DIFFERENTIAL)) && ($(INTEGRATION_REAL))' || { $(SKIP_IF_77); }
 
 # Benchmarks against the emulator (tests/bench): the long form prints the table and writes
 # docs/docsite/rst/benchmarks.rst (about an hour); the short form checks the exact request counts only.

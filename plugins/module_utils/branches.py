@@ -34,8 +34,8 @@ import time
 from datetime import datetime
 
 from ansible_collections.triggerdev.management.plugins.module_utils.client import (
-    AUTH_ACCESS_TOKEN,
     AUTH_ANY,
+    AUTH_PAT,
     AUTH_SECRET_KEY,
     TriggerAPIError,
     TriggerAuthError,
@@ -270,7 +270,7 @@ class PreviewBranches:
         if not self.can_list:
             raise BranchError('Listing preview branches needs a personal access token (tr_pat_...): the API refuses '
                               'organization access tokens and secret keys on this route.')
-        body = self.client.request('GET', self._path(), auth=AUTH_ACCESS_TOKEN, branch=False) or {}
+        body = self.client.request('GET', self._path(), auth=AUTH_PAT, branch=False) or {}
         items = body.get('branches') if isinstance(body, dict) else None
         return [branch_from_list_item(item) for item in (items or []) if isinstance(item, dict)]
 

@@ -50,10 +50,11 @@ DEFAULT_API_URL = 'https://api.trigger.dev'
 DEFAULT_TIMEOUT = 30
 DEFAULT_RETRIES = 4
 
-# Auth classes of routes (digest section 4).
+# Auth classes of routes (docs/dev/protocol.md#auth).
 AUTH_ANY = 'any'            # secret key, personal or organization access token
 AUTH_SECRET_KEY = 'secret_key'
 AUTH_ACCESS_TOKEN = 'access_token'
+AUTH_PAT = 'pat'            # personal access tokens only (project runs list, branch list)
 AUTH_NONE = 'none'
 
 RETRYABLE_STATUSES = frozenset([408, 409, 429])
@@ -62,7 +63,7 @@ BACKOFF_MAX = 30.0
 BACKOFF_FACTOR = 1.6
 RATE_LIMIT_MAX_WAIT = 60.0
 
-# Slugs the project runs list matches in filter[env] (digest section 5.1: 'staging' gives a 500).
+# Slugs the project runs list matches in filter[env] (docs/dev/protocol.md#runs: 'staging' gives a 500).
 RUNS_ENV_FILTER_SLUG = {'dev': 'dev', 'staging': 'stg', 'prod': 'prod', 'preview': 'preview'}
 
 
@@ -188,6 +189,11 @@ class TriggerClient:
         self._resolved_key = None
         self.request_count = 0
 
+        if self.credential.token_type == 'uat':
+            raise TriggerConfigError('The API key is a user-actor token (tr_uat_...): a short-lived token the server accepts '
+                                     'only for reading the current worker, not for env vars, runs, schedules or branches. '
+                                     'Use a personal access token (tr_pat_...), an organization access token (tr_oat_...) '
+                                     'or a secret key.')
         if self.credential.is_access_token and not self.project_ref:
             raise TriggerConfigError('An access token needs project_ref (proj_...): it is not tied to one project. '
                                      'Set project_ref or TRIGGER_PROJECT_REF.')
@@ -271,6 +277,9 @@ class TriggerClient:
             return self.resolve_secret_key()
         if auth == AUTH_ACCESS_TOKEN and not self.credential.is_access_token:
             raise TriggerConfigError('This operation needs an access token (tr_pat_...); the API refuses secret keys here.')
+        if auth == AUTH_PAT and not (self.credential.is_access_token and self.credential.token_type == 'pat'):
+            raise TriggerConfigError('This operation needs a personal access token (tr_pat_...); the API refuses %ss here.'
+                                     % self.credential.describe())
         if auth == AUTH_ANY and self.credential.is_secret_key:
             self.require_branch()
         return self._api_key

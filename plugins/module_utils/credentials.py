@@ -20,18 +20,21 @@ KEY_PREFIX_ENVIRONMENT = {'dev': 'dev', 'stg': 'staging', 'prod': 'prod', 'previ
 
 SECRET_KEY = 'secret_key'
 ACCESS_TOKEN = 'access_token'
+# Access token kinds (docs/dev/protocol.md#auth): personal, organization, and short-lived user-actor tokens
+# minted from a PAT, which only the current-worker route accepts.
+TOKEN_TYPE_NAMES = {'pat': 'personal access token', 'oat': 'organization access token', 'uat': 'user-actor token'}
 
 _SECRET_KEY_RE = re.compile(r'^tr_(dev|stg|prod|preview)_(sk_)?[A-Za-z0-9]{8,}$')
-_ACCESS_TOKEN_RE = re.compile(r'^tr_(pat|oat)_[A-Za-z0-9]{8,}$')
+_ACCESS_TOKEN_RE = re.compile(r'^tr_(pat|oat|uat)_[A-Za-z0-9]{8,}$')
 # Anything shaped like a Trigger.dev token, for scrubbing text before it is shown.
-TOKEN_PATTERN = re.compile(r'tr_(?:dev|stg|prod|preview|pat|oat)_[A-Za-z0-9_]+')
+TOKEN_PATTERN = re.compile(r'tr_(?:dev|stg|prod|preview|pat|oat|uat)_[A-Za-z0-9_]+')
 
 KEY_FORMAT_HINT = (
     'a secret key looks like tr_dev_..., tr_stg_..., tr_prod_... or tr_preview_... '
     '(also tr_<env>_sk_...), and an access token like tr_pat_... or tr_oat_...'
 )
 
-# Branch-name prefixes the server strips (digest section 2.3).
+# Branch-name prefixes the server strips (docs/dev/protocol.md#auth).
 _BRANCH_REF_PREFIXES = ('refs/heads/', 'refs/remotes/', 'refs/tags/', 'refs/pull/', 'refs/merge/', 'refs/release/')
 _BAD_REF_CHARS = re.compile(r'[\x00-\x20\x7f~^:?*\[\\]')
 
@@ -61,7 +64,7 @@ class Credential:
         """A label safe to show: never contains the token."""
         if self.is_secret_key:
             return 'secret key of the %s environment' % self.environment
-        return 'organization access token' if self.token_type == 'oat' else 'personal access token'
+        return TOKEN_TYPE_NAMES.get(self.token_type, 'personal access token')
 
 
 def classify(token):

@@ -29,7 +29,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils.client impor
     encode_path,
 )
 
-# Names the API refuses or silently drops (digest 6.4, 6.6) and the prefix purge never touches.
+# Names the API refuses or silently drops (docs/dev/protocol.md#envvars) and the prefix purge never touches.
 RESERVED_NAMES = ('TRIGGER_SECRET_KEY', 'TRIGGER_API_URL')
 SYSTEM_PREFIX = 'TRIGGER_'
 REDACTED = '<redacted>'

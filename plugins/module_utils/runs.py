@@ -6,7 +6,7 @@
 
 No Ansible imports, so modules, lookups and tests all reuse it. Every HTTP call goes through
 TriggerClient.request() / paginate_cursor(); this file only knows routes, bodies and rules
-(digest sections 5 and 8).
+(docs/dev/protocol.md#runs, #triggering and #batches).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,13 +19,13 @@ import re
 import time
 
 from ansible_collections.triggerdev.management.plugins.module_utils.client import (
-    AUTH_ACCESS_TOKEN,
+    AUTH_PAT,
     AUTH_SECRET_KEY,
     TriggerError,
     encode_path,
 )
 
-# Statuses a run never leaves (digest 5.2). EXPIRED and TIMED_OUT have isCompleted false on the
+# Statuses a run never leaves (docs/dev/protocol.md#runs). EXPIRED and TIMED_OUT have isCompleted false on the
 # wire, so the status name is what counts, never the isCompleted flag.
 TERMINAL_STATUSES = ('COMPLETED', 'CANCELED', 'FAILED', 'CRASHED', 'SYSTEM_FAILURE', 'EXPIRED', 'TIMED_OUT', 'INTERRUPTED')
 SUCCESS_STATUS = 'COMPLETED'
@@ -41,18 +41,30 @@ BATCH_MAX_BYTES = 1000 * 1000              # "<= 1 MB" per batch request; the de
 MAX_PAGE_SIZE = 100
 MAX_IDEMPOTENCY_KEY = 2048
 MAX_TAGS = 10
+RETRIEVE_PER_POLL = 50                     # runs read one by one per poll while waiting for a batch
 
 # User data inside a run: keys are kept as they are.
 USER_DATA_KEYS = ('payload', 'output', 'metadata')
 
+# Durations of the runs list period (parse-duration on the server: more units).
 _DURATION_PART = re.compile(r'(\d+)(ms|s|m|h|d|w|y)')
 _DURATION_RE = re.compile(r'^(?:\d+(?:ms|s|m|h|d|w|y))+$')
 _DURATION_MS = {'ms': 1, 's': 1000, 'm': 60000, 'h': 3600000, 'd': 86400000, 'w': 604800000, 'y': 31536000000}
+# The server's own duration grammar for delay, ttl and reschedule (parseNaturalLanguageDurationInMs in
+# packages/core/src/v3/isomorphic/duration.ts; docs/dev/protocol.md#triggering): parts N + w, d, hr, h, m or s,
+# at most 100 characters. It reads only the first part of each unit, so a unit given twice is refused here.
+SERVER_DURATION_UNITS = 'w, d, hr (or h), m, s'
+_SERVER_DURATION_RE = re.compile(r'^(?:\d+(?:w|d|hr|h|m|s))+$')
+_SERVER_DURATION_PART = re.compile(r'(\d+)(w|d|hr|h|m|s)')
+_SERVER_DURATION_MS = {'w': 604800000, 'd': 86400000, 'hr': 3600000, 'h': 3600000, 'm': 60000, 's': 1000}
+# idempotencyKeyTTL: only one number and one unit (resolveIdempotencyKeyTTL in utils/idempotencyKeys.server.ts);
+# the server silently uses 30 days for anything else.
+_IDEMPOTENCY_TTL_RE = re.compile(r'^\d+[smhd]$')
 _ISO_RE = re.compile(r'^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$', re.IGNORECASE)
 _EPOCH_RE = re.compile(r'^\d+(\.\d+)?$')
 EPOCH_SECONDS_LIMIT = 100000000000  # numbers below this are seconds, above it milliseconds
 
-# Trigger option names (module/snake_case) -> API field names (digest 8.1).
+# Trigger option names (module/snake_case) -> API field names (docs/dev/protocol.md#triggering).
 TRIGGER_OPTIONS = (
     ('idempotency_key', 'idempotencyKey'),
     ('idempotency_key_ttl', 'idempotencyKeyTTL'),
@@ -72,7 +84,7 @@ TRIGGER_OPTIONS = (
 )
 TRIGGER_OPTION_NAMES = tuple(name for name, _api in TRIGGER_OPTIONS)
 
-# List filters (module option -> query parameter, whether it is a comma list) (digest 5.1).
+# List filters (module option -> query parameter, whether it is a comma list) (docs/dev/protocol.md#runs).
 LIST_FILTERS = (
     ('status', 'filter[status]', True),
     ('task', 'filter[taskIdentifier]', True),
@@ -97,6 +109,10 @@ class RunWaitTimeout(TriggerError):
     def __init__(self, message, runs):
         super(RunWaitTimeout, self).__init__(message)
         self.runs = runs
+
+
+class RunStuck(RunWaitTimeout):
+    """A run waited for cannot finish by waiting (PENDING_VERSION: its task is not deployed)."""
 
 
 # ---------------------------------------------------------------------- conversions
@@ -129,6 +145,17 @@ def parse_duration_ms(value):
     if not text or not _DURATION_RE.match(text):
         return None
     return sum(int(number) * _DURATION_MS[unit] for number, unit in _DURATION_PART.findall(text))
+
+
+def parse_server_duration_ms(value):
+    """'30s', '2hr', '1h30m', '1w2d' -> milliseconds as the server reads delays and TTLs; None otherwise."""
+    if not isinstance(value, str) or len(value) > 100 or not _SERVER_DURATION_RE.match(value):
+        return None
+    parts = _SERVER_DURATION_PART.findall(value)
+    units = ['h' if unit == 'hr' else unit for _number, unit in parts]
+    if len(set(units)) != len(units):
+        return None
+    return sum(int(number) * _SERVER_DURATION_MS[unit] for number, unit in parts)
 
 
 def parse_iso_ms(value):
@@ -187,31 +214,39 @@ def parse_time_ms(value, name):
     return int(number * 1000) if number < EPOCH_SECONDS_LIMIT else int(number)
 
 
-def validate_delay(value, name='delay', now_ms=None):
-    """A run delay: a duration (30m, 1h30m) or an ISO-8601 date-time in the future. Returns the value to send.
+def _delay_error(name, value):
+    return RunsInputError('%s must be a duration in the units the server reads (%s; for example 30s, 15m, 2h, 2hr, '
+                          '1h30m, 1d, 1w) or an ISO-8601 date-time in the future; got %r. The server ignores anything '
+                          'else and starts the run at once.' % (name, SERVER_DURATION_UNITS, value))
 
-    ``now_ms`` is the current time in epoch milliseconds (the clock when not given).
+
+def validate_delay(value, name='delay', now_ms=None):
+    """A run delay (trigger, batch items, reschedule): a server duration (30m, 2hr, 1h30m) or an ISO-8601
+    date-time in the future. Returns the value to send.
+
+    The server's parseDelay (apps/webapp/app/utils/delays.ts) never fails on a trigger: what it cannot read, or
+    a date in the past, means no delay. So everything else is refused here. ``now_ms`` is the current time in
+    epoch milliseconds (the clock when not given).
     """
     if not isinstance(value, str) or not value.strip():
-        raise RunsInputError('%s must be a duration such as 30s, 15m, 2h, 1d, 1w (or 1h30m) or an ISO-8601 date-time; got %r.'
-                             % (name, value))
+        raise _delay_error(name, value)
     text = value.strip()
-    if parse_duration_ms(text) is not None:
+    if parse_server_duration_ms(text) is not None:
         return text
     at = parse_iso_ms(text)
     if at is None:
-        raise RunsInputError('%s must be a duration such as 30s, 15m, 2h, 1d, 1w (or 1h30m) or an ISO-8601 date-time; got %r.'
-                             % (name, value))
-    # The API refuses a date that is not in the future; say so before any request.
+        raise _delay_error(name, value)
     if at <= (time.time() * 1000 if now_ms is None else now_ms):
-        raise RunsInputError('%s %s is not in the future.' % (name, text))
+        raise RunsInputError('%s %s is not in the future (the server would start the run at once).' % (name, text))
     return text
 
 
 def validate_ttl(value):
-    """ttl: a duration string, or a whole number of seconds (int or digits). Returns the value to send."""
+    """ttl: a server duration string (10m, 1h, 2hr), or a whole number of seconds. Returns the value to send."""
+    message = ('ttl must be a duration in the units the server reads (%s; for example 10m or 1h), or a number of '
+               'seconds; got %r.' % (SERVER_DURATION_UNITS, value))
     if isinstance(value, bool):
-        raise RunsInputError('ttl must be a duration such as 10m or 1h, or a number of seconds; got %r.' % (value,))
+        raise RunsInputError(message)
     if isinstance(value, int):
         if value < 0:
             raise RunsInputError('ttl must not be negative.')
@@ -220,9 +255,19 @@ def validate_ttl(value):
         text = value.strip()
         if text.isdigit():
             return int(text)
-        if parse_duration_ms(text) is not None:
+        if parse_server_duration_ms(text) is not None:
             return text
-    raise RunsInputError('ttl must be a duration such as 10m or 1h, or a number of seconds; got %r.' % (value,))
+    raise RunsInputError(message)
+
+
+def validate_idempotency_key_ttl(value, name='idempotency_key_ttl'):
+    """One number and one unit of s, m, h, d (30s, 15m, 24h, 7d): all the server understands."""
+    text = value.strip() if isinstance(value, str) else value
+    if not isinstance(text, str) or not _IDEMPOTENCY_TTL_RE.match(text):
+        raise RunsInputError('%s must be one number and one unit of s, m, h or d (for example 30s, 15m, 24h or 7d); got %r. '
+                             'The server reads nothing else (not 1w, 1h30m or 500ms) and would keep the key for 30 days '
+                             'instead.' % (name, value))
+    return text
 
 
 def validate_duration(value, name):
@@ -261,7 +306,7 @@ def build_trigger_options(params, where='', now_ms=None):
         elif name == 'ttl':
             value = validate_ttl(value)
         elif name == 'idempotency_key_ttl':
-            value = validate_duration(value, label)
+            value = validate_idempotency_key_ttl(value, label)
         elif name == 'machine':
             value = validate_machine(value, label)
         elif name == 'queue':
@@ -402,11 +447,13 @@ class RunsAPI:
     def list_route(self):
         """(path, auth, extra params, branch) of the runs list for this client's credential."""
         client = self.client
-        if client.credential.is_access_token and not client.branch:
-            return (encode_path('api', 'v1', 'projects', client.require_project_ref(), 'runs'), AUTH_ACCESS_TOKEN,
+        credential = client.credential
+        if credential.is_access_token and credential.token_type == 'pat' and not client.branch:
+            return (encode_path('api', 'v1', 'projects', client.require_project_ref(), 'runs'), AUTH_PAT,
                     {'filter[env]': client.runs_env_filter}, False)
-        # Secret key (or an access token aimed at a preview branch, which the project route cannot reach:
-        # the branch's secret key is resolved and the environment route used).
+        # Secret key, an organization access token (the project route takes PATs only) or an access token aimed
+        # at a preview branch (which the project route cannot reach): the environment's secret key is resolved
+        # through the key bootstrap and the environment route used (docs/dev/protocol.md#auth).
         return encode_path('api', 'v1', 'runs'), AUTH_SECRET_KEY, {}, True
 
     def list(self, params=None, limit=100, page_size=MAX_PAGE_SIZE, after=None):
@@ -446,49 +493,178 @@ class RunsAPI:
         return batches
 
     def batch_runs(self, batch_id):
-        """Every run of a batch, through the runs list filter[batch]."""
+        """The runs of a batch as the runs list shows them (filter[batch]); the list lags behind (ClickHouse)."""
         runs, _cursor = self.list({'filter[batch]': batch_id}, limit=None, page_size=MAX_PAGE_SIZE)
         return runs
 
+    def retrieve_batch(self, batch_id):
+        """GET /api/v1/batches/{id} -> {id, status, runCount, runs: [run ids]}, read from the primary store
+        (docs/dev/protocol.md#batches). A just-created batch may answer 404 with x-should-retry: true."""
+        return self.client.request('GET', encode_path('api', 'v1', 'batches', batch_id), auth=AUTH_SECRET_KEY) or {}
+
+    def batch_run_ids(self, batches, timeout, poll_interval):
+        """The run ids of every batch, in item order, once the server has created them all.
+
+        A v2 batch of more than 20 items is processed after the 202, so its runs appear a moment later:
+        the batch is read again until it holds runCount runs, for at most ``timeout`` seconds.
+        """
+        deadline = self.clock() + timeout
+        ids = {}
+        while True:
+            for batch in batches:
+                if batch['id'] in ids:
+                    continue
+                body = self.retrieve_batch(batch['id'])
+                runs = [r for r in (body.get('runs') or []) if isinstance(r, str)]
+                expected = body.get('runCount', batch.get('runCount')) or 0
+                if len(runs) >= expected:
+                    ids[batch['id']] = runs
+            waiting = [b['id'] for b in batches if b['id'] not in ids]
+            if not waiting:
+                return [run_id for batch in batches for run_id in ids[batch['id']]]
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                raise RunWaitTimeout('Timed out after %ss waiting for the server to create the runs of batch %s.'
+                                     % (timeout, ', '.join(waiting)), [])
+            self.sleep(min(poll_interval, remaining))
+
     # -- waiting
 
-    def wait_for_run(self, run_id, timeout, poll_interval):
-        """Poll GET /api/v3/runs/{id} until the run reaches a terminal status; returns the run."""
+    def wait_for_run(self, run_id, timeout, poll_interval, stuck=None):
+        """Poll GET /api/v3/runs/{id} until the run reaches a terminal status; returns the run.
+
+        ``stuck(runs)`` may raise to stop waiting early (a run that cannot finish, see pending_version_check).
+        """
         deadline = self.clock() + timeout
         run = None
         while True:
             run = self.retrieve(run_id, retry_not_found=True)
             if is_terminal(run):
                 return run
+            if stuck is not None:
+                stuck([run])
             remaining = deadline - self.clock()
             if remaining <= 0:
                 raise RunWaitTimeout('Timed out after %ss waiting for run %s; its last status was %s.'
                                      % (timeout, run_id, (run or {}).get('status')), [run])
             self.sleep(min(poll_interval, remaining))
 
-    def wait_for_batches(self, batches, expected, timeout, poll_interval):
-        """Poll the runs list (filter[batch]) until ``expected`` runs of the batches are all terminal.
+    def wait_for_batches(self, batches, run_ids, timeout, poll_interval, stuck=None):
+        """Wait until every run in ``run_ids`` (the batches' own list, see batch_run_ids) is terminal.
 
-        One list read (one request per 100 runs) per poll instead of one request per run; each run is
-        then read once (GET /api/v3/runs/{id}) for its output and error.
+        Each poll reads the runs list filtered by batch (one request per 100 runs). The list lags behind,
+        so it is only trusted for runs it already shows as finished (statuses only move forward); runs it
+        does not show (not replicated yet, or an earlier run returned for an idempotency key, which belongs
+        to another batch) are read one by one, at most RETRIEVE_PER_POLL per poll. Every run is then read
+        once (GET /api/v3/runs/{id}) for its output and error.
         """
         deadline = self.clock() + timeout
+        order = list(run_ids)
+        finished = {}
         while True:
-            runs = []
-            for batch in batches:
-                runs.extend(self.batch_runs(batch['id']))
-            pending = [r for r in runs if not is_terminal(r)]
-            if len(runs) >= expected and not pending:
+            pending = [run_id for run_id in order if run_id not in finished]
+            listed = {}
+            if pending:
+                for batch in batches:
+                    for run in self.batch_runs(batch['id']):
+                        listed[run.get('id')] = run
+            for run_id in pending:
+                if is_terminal(listed.get(run_id)):
+                    finished[run_id] = None
+            unlisted = [run_id for run_id in pending if run_id not in finished and run_id not in listed]
+            for run_id in unlisted[:RETRIEVE_PER_POLL]:
+                run = self.retrieve(run_id, retry_not_found=True)
+                listed[run_id] = run
+                if is_terminal(run):
+                    finished[run_id] = run
+            pending = [run_id for run_id in order if run_id not in finished]
+            if not pending:
                 break
+            if stuck is not None:
+                stuck([listed[run_id] for run_id in pending if listed.get(run_id)])
             remaining = deadline - self.clock()
             if remaining <= 0:
-                summary = ', '.join('%s %s' % (r.get('id'), r.get('status')) for r in pending[:10])
-                missing = max(0, expected - len(runs))
-                raise RunWaitTimeout('Timed out after %ss waiting for %d run(s) of batch %s: %d not finished (%s)%s.'
-                                     % (timeout, expected, ', '.join(b['id'] for b in batches), len(pending),
-                                        summary or 'none listed', ', %d not listed yet' % missing if missing else ''), runs)
+                summary = ', '.join('%s %s' % (run_id, (listed.get(run_id) or {}).get('status', 'unknown'))
+                                    for run_id in pending[:10])
+                raise RunWaitTimeout('Timed out after %ss waiting for %d run(s) of batch %s: %d not finished (%s).'
+                                     % (timeout, len(order), ', '.join(b['id'] for b in batches), len(pending), summary),
+                                     [listed.get(run_id) or {'id': run_id} for run_id in order])
             self.sleep(min(poll_interval, remaining))
-        return [self.retrieve(r['id'], retry_not_found=True) for r in runs]
+        return [finished[run_id] or self.retrieve(run_id, retry_not_found=True) for run_id in order]
+
+    def listed_batch_runs(self, batches):
+        """{run id: run} of the batches as the (lagging) runs list shows them now."""
+        listed = {}
+        for batch in batches:
+            for run in self.batch_runs(batch['id']):
+                listed[run.get('id')] = run
+        return listed
+
+    def created_new_run(self, batches, run_ids, listed=(), retrieved=None):
+        """Whether any run of the batches is new rather than an earlier run returned for its idempotency key.
+
+        A batch holds both (docs/dev/protocol.md#batches): a new run belongs to the batch (its batchId), an earlier
+        one to its own batch or none. ``listed`` are ids the runs list showed under filter[batch] (only a batch's own
+        runs); ``retrieved`` maps ids to runs already read. Other runs are read one by one until a new one is found.
+        """
+        ids = set(b['id'] for b in batches)
+        retrieved = retrieved or {}
+        if any(run_id in listed for run_id in run_ids):
+            return True
+        for run_id in run_ids:
+            run = retrieved.get(run_id)
+            if run is None:
+                run = self.retrieve(run_id, retry_not_found=True) or {}
+            if run.get('batchId') in ids:
+                return True
+        return False
+
+
+def environment_label(client):
+    """'prod', or 'preview branch feature-x', for messages."""
+    environment = client.environment or 'selected'
+    if client.branch:
+        return '%s branch %s' % (environment, client.branch)
+    return environment
+
+
+def _task_of(run):
+    return (run or {}).get('taskIdentifier') or (run or {}).get('task_identifier') or 'unknown'
+
+
+def pending_version_message(runs, client):
+    """Why runs in PENDING_VERSION do not finish by waiting, and what to check (docs/dev/protocol.md#runs)."""
+    env = environment_label(client)
+    tasks = ', '.join(repr(t) for t in sorted(set(_task_of(r) for r in runs)))
+    ids = ', '.join(str(r.get('id')) for r in runs[:5]) + (' and %d more' % (len(runs) - 5) if len(runs) > 5 else '')
+    return ('Run %s of task %s is waiting in PENDING_VERSION in the %s environment: the version running there does not '
+            'have the task, so the run will not start until a version with it is deployed. Check the task id (its '
+            'spelling, as in task({ id })) and that the task is deployed to %s (trigger.dev deploy; `trigger dev` for '
+            'dev). The run stays queued; cancel it with triggerdev.management.trigger_run state=canceled.'
+            % (ids, tasks, env, env))
+
+
+def expired_hint(runs, client):
+    """The advice added to a failure with EXPIRED runs."""
+    expired = [r for r in runs if (r or {}).get('status') == 'EXPIRED']
+    if not expired:
+        return ''
+    env = environment_label(client)
+    tasks = ', '.join(repr(t) for t in sorted(set(_task_of(r) for r in expired)))
+    return (' Task %s EXPIRED in the %s environment: nothing started the run within its TTL. Check the task id (spelling) '
+            'and that the task is deployed to %s with a worker running (in dev, `trigger dev`).' % (tasks, env, env))
+
+
+def pending_version_check(client):
+    """A ``stuck`` callback for the waits: fail as soon as a run is seen in PENDING_VERSION.
+
+    A run reaches PENDING_VERSION only when a worker dequeued it and the current version lacks its task; from
+    there only a deploy moves it, so waiting for wait_timeout would only hide the cause."""
+    def check(runs):
+        parked = [r for r in runs if (r or {}).get('status') == 'PENDING_VERSION']
+        if parked:
+            raise RunStuck(pending_version_message(parked, client), runs)
+    return check
 
 
 def not_found_message(run_id, client):
@@ -504,7 +680,7 @@ def failed_runs(runs):
     return [r for r in runs if (r or {}).get('status') != SUCCESS_STATUS]
 
 
-def failure_message(runs):
+def failure_message(runs, client=None):
     parts = []
     for run in runs[:10]:
         error = run.get('error') or {}
@@ -513,4 +689,5 @@ def failure_message(runs):
             text += ' (%s)' % error['message']
         parts.append(text)
     more = '' if len(runs) <= 10 else ' and %d more' % (len(runs) - 10)
-    return '%d run(s) did not complete successfully: %s%s.' % (len(runs), '; '.join(parts), more)
+    text = '%d run(s) did not complete successfully: %s%s.' % (len(runs), '; '.join(parts), more)
+    return text + (expired_hint(runs, client) if client is not None else '')

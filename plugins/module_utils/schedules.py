@@ -2,7 +2,7 @@
 # Copyright: triggerdev.management contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Schedules (digest section 7): endpoint calls, local validation, comparison and planning.
+"""Schedules (docs/dev/protocol.md#schedules): endpoint calls, local validation, comparison and planning.
 
 No Ansible imports, so modules, lookups and tests reuse it. Everything the API does not do for
 us lives here:
@@ -31,12 +31,8 @@ from ansible_collections.triggerdev.management.plugins.module_utils.client impor
     encode_path,
 )
 
-try:  # Python 3.9+; the managed host may run 3.8, or lack the tz database.
-    import zoneinfo
-    HAS_ZONEINFO = True
-except ImportError:  # pragma: no cover - depends on the interpreter
-    zoneinfo = None
-    HAS_ZONEINFO = False
+from ansible_collections.triggerdev.management.plugins.module_utils._timezones import ALIASES, LISTED
+from ansible_collections.triggerdev.management.plugins.module_utils.workers import WorkerTasks
 
 SCHEDULE_ID_PREFIX = 'sched_'
 TYPE_IMPERATIVE = 'IMPERATIVE'
@@ -154,61 +150,76 @@ def validate_cron(expression):
 
 # ---------------------------------------------------------------------------------------------- window
 
+# core/schemas/scheduleWindow.ts: no leading zeros; v3/scheduleWindow.server.ts stores minutes and reads them back
+# normalised (docs/dev/protocol.md#schedules).
 _WINDOW_RE = re.compile(r'^(\d+)(m|h|%)$')
 
 
+def normalize_window(window):
+    """The form the server reads a window back in: whole hours as Nh, zero as 0m (60m -> 1h, 0h -> 0m).
+
+    A percentage is unchanged; a value that is not a window is returned as it is."""
+    if not isinstance(window, str):
+        return window
+    match = _WINDOW_RE.match(window.strip())
+    if not match:
+        return window
+    amount, unit = int(match.group(1)), match.group(2)
+    if unit == '%':
+        return '%d%%' % amount
+    minutes = amount * (60 if unit == 'h' else 1)
+    if minutes == 0:
+        return '0m'
+    if minutes % 60 == 0:
+        return '%dh' % (minutes // 60)
+    return '%dm' % minutes
+
+
 def validate_window(window):
-    """``Nm`` / ``Nh`` (whole minutes or hours, at most 24 hours) or ``N%`` (0-100). '' means no window."""
+    """``Nm`` / ``Nh`` (whole minutes or hours, at most 24 hours) or ``N%`` (0-100), no leading zeros. '' means no window.
+
+    Returns the normalised window (see normalize_window)."""
     if window is None or window == '':
         return window
-    match = _WINDOW_RE.match(str(window).strip())
+    text = str(window).strip()
+    match = _WINDOW_RE.match(text)
     if not match:
         raise ScheduleError('Invalid window %r: use whole minutes or hours such as "30m" or "2h" (at most 24 hours), '
                             'or a percentage of the cron interval such as "25%%".' % (window,))
+    if len(match.group(1)) > 1 and match.group(1).startswith('0'):
+        raise ScheduleError('Invalid window %r: the server refuses leading zeros; write %r.'
+                            % (window, '%d%s' % (int(match.group(1)), match.group(2))))
     amount, unit = int(match.group(1)), match.group(2)
     if unit == '%' and amount > 100:
         raise ScheduleError('Invalid window %r: a percentage must be between 0 and 100.' % (window,))
     if unit != '%' and amount * (60 if unit == 'm' else 3600) > 24 * 3600:
         raise ScheduleError('Invalid window %r: at most 24 hours (24h or 1440m).' % (window,))
-    return str(window).strip()
+    return normalize_window(text)
 
 
 # ---------------------------------------------------------------------------------------------- timezone
 
-def local_timezones():
-    """The IANA names of the local tz database, or None when it cannot be used (no zoneinfo, no tzdata)."""
-    if not HAS_ZONEINFO:
-        return None
-    try:
-        names = zoneinfo.available_timezones()
-    except Exception:  # pragma: no cover - broken tz installations
-        return None
-    if not names:
-        return None
-    return set(names) | set([DEFAULT_TIMEZONE])
+def validate_timezone(name):
+    """The name to send for ``name``: the server's own name of that zone (docs/dev/protocol.md#schedules).
 
-
-def validate_timezone(name, remote_timezones=None, local=None):
-    """Refuse an unknown IANA timezone.
-
-    Checked against Python's zoneinfo database when the managed host has one (``local``); otherwise
-    ``remote_timezones()`` (the API's own list, ``GET /api/v1/timezones``) is called. The server
-    checks against its list, which is a subset of the tz database, so a name that passes here can
-    still be refused with a 422 (its message is passed on).
+    The server accepts exactly its Node's Intl list plus UTC (LISTED in _timezones.py), which often holds the legacy
+    name of a zone (Asia/Calcutta, Europe/Kiev). Another IANA name of a listed zone (Asia/Kolkata, Europe/Kyiv,
+    Etc/UTC) is translated to the listed one (ALIASES); anything else is refused before any request.
     """
     if name is None:
         return None
     if not isinstance(name, str) or not name.strip():
         raise ScheduleError('timezone is empty: give an IANA name such as "UTC" or "Europe/London".')
-    names = local if local is not None else local_timezones()
-    if names is None and remote_timezones is not None:
-        names = set(remote_timezones())
-    if names is not None and name not in names:
-        close = sorted(n for n in names if n.lower() == name.lower())
-        hint = (' Did you mean %s?' % close[0]) if close else ''
-        raise ScheduleError('Unknown timezone %r: give an IANA name such as "UTC", "America/New_York" or '
-                            '"Europe/London".%s' % (name, hint))
-    return name
+    if name in LISTED:
+        return name
+    if name in ALIASES:
+        return ALIASES[name]
+    lower = name.strip().lower()
+    close = sorted(n for n in list(LISTED) + list(ALIASES) if n.lower() == lower)
+    hint = (' Did you mean %s?' % close[0]) if close else ''
+    raise ScheduleError('Unknown timezone %r: Trigger.dev accepts the IANA names its server lists (GET /api/v1/timezones), '
+                        'such as "UTC", "America/New_York" or "Europe/London", and other names of the same zones.%s'
+                        % (name, hint))
 
 
 # ---------------------------------------------------------------------------------------------- keys
@@ -267,7 +278,7 @@ def fields_of(obj):
         'cron': normalize_cron(generator.get('expression')),
         'timezone': obj.get('timezone') or DEFAULT_TIMEZONE,
         'external_id': obj.get('externalId') or None,
-        'window': obj.get('window') or None,
+        'window': normalize_window(obj.get('window')) or None,
         'active': bool(obj.get('active')),
     }
 
@@ -451,8 +462,13 @@ class ScheduleManager:
             raise ScheduleError('task is empty: give the id of a scheduled task (schedules.task).')
         if desired.get('cron') is not None:
             validate_cron(desired['cron'])
-        validate_window(desired.get('window'))
-        validate_timezone(desired.get('timezone'), remote_timezones=self.api.timezones)
+        desired = dict(desired)
+        desired['window'] = validate_window(desired.get('window'))
+        timezone = desired.get('timezone')
+        desired['timezone'] = validate_timezone(timezone)
+        if timezone is not None and desired['timezone'] != timezone:
+            self.warn('timezone %s is sent as %s: the server lists that zone under this name only (it refuses %s).'
+                      % (timezone, desired['timezone'], timezone))
         return normalize_desired(desired)
 
     def read(self, key=None, schedule_id=None):
@@ -462,6 +478,9 @@ class ScheduleManager:
 
     def ensure_present(self, desired, key=None, schedule_id=None):
         desired = self.validate(desired, key=key, schedule_id=schedule_id)
+        if desired.get('task') is not None:
+            # With an access token: the task must be a scheduled task of the current worker, before any write.
+            WorkerTasks(self.client).check([desired['task']], scheduled=True)
         current_obj = self.read(key, schedule_id)
         if current_obj is None:
             if schedule_id is not None:

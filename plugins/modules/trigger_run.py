@@ -44,8 +44,10 @@ options:
     choices: [canceled, replayed, rescheduled]
   delay:
     description:
-      - With O(state=rescheduled), the new start of the run. A duration from now such as V(30m), V(2h), V(1d)
-        (parts may be combined, V(1h30m)) or an ISO-8601 date-time in the future such as V(2030-01-01T09:00:00Z).
+      - With O(state=rescheduled), the new start of the run. A duration from now in the server's units V(w), V(d),
+        V(hr) or V(h), V(m), V(s), such as V(30m), V(2h), V(2hr), V(1d) (parts may be combined, V(1h30m), each unit
+        once), or an ISO-8601 date-time in the future such as V(2030-01-01T09:00:00Z).
+      - Anything else (V(1y), V(500ms), V(1.5h)) is refused before any request (the server answers C(Invalid delay)).
       - With a date-time equal to the run's current C(delayedUntil) nothing is sent (C(changed=false)); a duration
         always reschedules.
     type: str

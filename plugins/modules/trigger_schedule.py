@@ -59,6 +59,11 @@ options:
   task:
     description:
       - The id of the scheduled task (C(schedules.task())) to run. Required to create a schedule.
+      - With an access token the task is checked against the environment's current worker
+        (C(GET /api/v1/projects/{ref}/{env}/workers/current), for a preview branch the branch's) before any write; an
+        unknown task, or one that is not a scheduled task, is refused with the known scheduled task ids. With a secret
+        key that route is not allowed and no other lists an environment's tasks, so the server's own check (HTTP 422
+        at the write) is what remains.
       - When it differs from the task of an existing schedule, the schedule is deleted and created again.
       - When not set, the task of an existing schedule is kept.
     type: str
@@ -74,8 +79,10 @@ options:
     description:
       - IANA timezone the cron expression is evaluated in, for example V(Europe/London).
       - V(UTC) for a new schedule when not set; an existing schedule keeps its timezone when not set.
-      - Checked against Python's timezone database on the managed host, or the API's list of timezones when the
-        host has none. The server checks its own list and may still refuse a name (its message is returned).
+      - The server accepts exactly the names of its own list (C(GET /api/v1/timezones)), which the collection ships.
+        That list often holds the older name of a zone (V(Asia/Calcutta), V(Europe/Kiev)). Another IANA name of a
+        listed zone (V(Asia/Kolkata), V(Europe/Kyiv), V(Etc/UTC)) is sent as the listed name, with a warning saying so,
+        and compares equal to it on later runs. A name with no listed equivalent is refused before any request.
     type: str
   external_id:
     description:
@@ -86,6 +93,9 @@ options:
     description:
       - Spreads the runs randomly within a window after each cron time.
       - Whole minutes or hours, at most 24 hours (V(30m), V(2h)), or a percentage of the cron interval (V(25%)).
+        Leading zeros (V(05m)) are refused before any request, as the server refuses them.
+      - Compared in the form the server reads it back in, whole hours as hours and zero as V(0m) (V(60m) is V(1h),
+        V(1440m) is V(24h), V(0h) is V(0m)), so such a value is not rewritten on every run.
       - An existing schedule keeps its window when not set; set V("") to remove it.
     type: str
   active:

@@ -18,11 +18,23 @@ description:
     request; longer lists are split into several requests. Items may name different tasks.
   - Triggering is not idempotent by nature, every call starts a new run. Set O(idempotency_key) (or an
     C(idempotency_key) per item) to make it idempotent; a playbook can then be re-run safely. A run that
-    already exists for the key is returned with C(changed=false) instead of starting a second one.
+    already exists for the key and is still running, completed successfully or was canceled is returned with
+    C(changed=false) instead of starting a second one. After a run that failed (C(FAILED), C(CRASHED),
+    C(SYSTEM_FAILURE), C(INTERRUPTED), C(TIMED_OUT), C(EXPIRED)) the server clears the key and starts a new run,
+    reported as C(changed=true), so a failed step is retried by running the playbook again.
   - Every request carries a request idempotency key (C(x-trigger-request-idempotency-key)) that is
     reused on each retry, so a retried request never starts a second run.
   - The payload, the trigger options, O(machine), O(delay), O(ttl) and O(idempotency_key_ttl) are checked
-    before any request; a payload that cannot be sent as JSON or is larger than 3 MiB is refused.
+    before any request; a payload that cannot be sent as JSON or is larger than 3 MiB is refused. Values the
+    server would silently ignore (a delay or TTL in units it does not read, an idempotency key TTL it would
+    replace by 30 days) are refused too.
+  - The server accepts a trigger for any task id, deployed or not; a run of a task the environment's current
+    version does not have waits in C(PENDING_VERSION) until it is deployed. With an access token the task ids are
+    checked first against the environment's current worker (C(GET /api/v1/projects/{ref}/{env}/workers/current),
+    once per module run; for a preview branch the branch's own worker) and an unknown task is refused before
+    anything is triggered, listing the known task ids. With a secret key this check is not possible (that route
+    takes access tokens only and no route lists an environment's tasks for a secret key); with O(wait) such a run
+    fails as soon as it is seen in C(PENDING_VERSION).
 author:
   - triggerdev.management contributors (@triggerdev-ansible)
 extends_documentation_fragment:
@@ -113,12 +125,18 @@ options:
   idempotency_key:
     description:
       - Trigger at most one run for this key (per task and environment) while the key is valid. A second
-        trigger with the same key returns the existing run and reports C(changed=false).
+        trigger with the same key returns the existing run and reports C(changed=false) while that run is queued,
+        running, C(COMPLETED) or C(CANCELED).
+      - If the existing run ended C(FAILED), C(CRASHED), C(SYSTEM_FAILURE), C(INTERRUPTED), C(TIMED_OUT) or
+        C(EXPIRED), the server clears the key and starts a new run (C(run.is_cached) V(false), C(changed=true)).
       - This is the way to make triggering idempotent. At most 2048 characters.
     type: str
   idempotency_key_ttl:
     description:
-      - How long O(idempotency_key) is remembered, a duration such as V(1h), V(24h) or V(7d). The server's default is 30 days.
+      - How long O(idempotency_key) is remembered, one number and one unit of V(s), V(m), V(h) or V(d), such as
+        V(30s), V(1h), V(24h) or V(7d). The server's default is 30 days.
+      - Anything else (V(1w), V(1h30m), V(500ms)) is refused before any request, as the server does not read it
+        and would keep the key for 30 days.
     type: str
   tags:
     description: Tags of the run (at most 10).
@@ -126,14 +144,18 @@ options:
     elements: str
   delay:
     description:
-      - Start the run later. A duration such as V(30s), V(15m), V(2h), V(1d) (parts may be combined, V(1h30m))
-        or an ISO-8601 date-time such as V(2030-01-01T09:00:00Z), which must be in the future.
+      - Start the run later. A duration in the units the server reads, V(w), V(d), V(hr) or V(h), V(m) and V(s),
+        such as V(30s), V(15m), V(2h), V(2hr), V(1d), V(1w) (parts may be combined, V(1h30m), each unit once), or
+        an ISO-8601 date-time such as V(2030-01-01T09:00:00Z), which must be in the future.
+      - Anything else (V(1y), V(500ms), V(1.5h), a past date) is refused before any request, as the server would
+        ignore it and start the run at once.
       - A delayed run has the status C(DELAYED) until then; see M(triggerdev.management.trigger_run) to reschedule it.
     type: str
   ttl:
     description:
-      - If the run has not started within this time it expires (status C(EXPIRED)). A duration such as V(10m) or
-        V(1h), or a number of seconds. Without it the task's own TTL applies (in dev environments V(10m)).
+      - If the run has not started within this time it expires (status C(EXPIRED)). A duration in the units of
+        O(delay) such as V(10m) or V(1h), or a number of seconds. Without it the task's own TTL applies (in dev
+        environments V(10m)).
     type: raw
   queue:
     description: The name of the queue to put the run on.
@@ -170,8 +192,13 @@ options:
     description:
       - Wait until the run (or every run of the batch) reaches a terminal status (C(COMPLETED), C(CANCELED),
         C(FAILED), C(CRASHED), C(SYSTEM_FAILURE), C(EXPIRED), C(TIMED_OUT)).
-      - A single run is polled with C(GET /api/v3/runs/{id}); a batch through the runs list filtered by batch
-        (one request per 100 runs per poll), then each run is read once for its output and error.
+      - A single run is polled with C(GET /api/v3/runs/{id}). A batch's run ids are read from the batch itself
+        (C(GET /api/v1/batches/{id})), never from the runs list, which lags behind on Trigger.dev; the runs are
+        then polled through the runs list filtered by batch (one request per 100 runs per poll), runs it does
+        not show yet are read one by one, and each run is read once for its output and error.
+      - Fails at once, naming the task and the environment, when a run is seen in C(PENDING_VERSION) (the
+        version deployed there does not have the task; only a deploy moves it on). A run that ends C(EXPIRED)
+        fails with a hint to check the task id and the deploy.
     type: bool
     default: false
   wait_timeout:
@@ -193,8 +220,11 @@ options:
 notes:
   - Triggering needs a secret key. With an access token the environment's secret key is fetched once through
     the API (see O(api_key)); O(environment) is then required.
-  - With O(items) and idempotency keys, runs that already existed for their key are not part of the new batch,
-    so they are not in RV(runs) and are not waited for.
+  - With O(items) the run ids come from the batch (C(GET /api/v1/batches/{id})). A batch of more than 20 items is
+    processed by the server after it answered, so the module reads the batch again until all its runs exist (at
+    most O(wait_timeout) seconds), with or without O(wait).
+  - With O(items) and idempotency keys, the batch holds the earlier runs returned for their key too; they are in
+    RV(runs) and waited for, and the task reports C(changed) only when at least one run is new.
 seealso:
   - module: triggerdev.management.trigger_run
   - module: triggerdev.management.trigger_run_info
@@ -271,9 +301,9 @@ run:
     output: {migrated: 12}
 runs:
   description:
-    - The runs of the batch. Without O(wait) the runs as listed right after triggering (on Trigger.dev cloud the
-      list can lag a moment behind, so it may be incomplete); with O(wait) each run in full, with C(status),
-      C(output) and C(error).
+    - The runs of the batch, one per item in item order (ids from the batch itself). Without O(wait) each as the
+      runs list shows it right after triggering, or only its C(id) when the list does not show it yet (it lags a
+      moment behind on Trigger.dev); with O(wait) each run in full, with C(status), C(output) and C(error).
   returned: when O(items) is used
   type: list
   elements: dict
@@ -301,9 +331,11 @@ from ansible_collections.triggerdev.management.plugins.module_utils.runs import 
     build_trigger_options,
     failed_runs,
     failure_message,
+    pending_version_check,
     run_summary,
     snake_keys,
 )
+from ansible_collections.triggerdev.management.plugins.module_utils.workers import WorkerTasks
 
 
 def trigger_option_spec():
@@ -356,11 +388,13 @@ def main():
                 module.fail_json(msg='items is empty: there is nothing to trigger.')
             defaults['task'] = p['task']
             items = build_batch_items(p['items'], defaults)
+            WorkerTasks(module.client).check([i['task'] for i in items])
             if module.check_mode:
                 module.exit_json(changed=True, runs=[], batches=[],
                                  would_trigger=[{'task': i['task'], 'options': i['options']} for i in items])
             trigger_batch(module, items)
         body = build_trigger_body(p['payload'], build_trigger_options(defaults))
+        WorkerTasks(module.client).check([p['task']])
         if module.check_mode:
             module.exit_json(changed=True, run={'id': None, 'is_cached': None, 'task_identifier': p['task']},
                              would_trigger=[{'task': p['task'], 'options': body['options']}])
@@ -374,7 +408,7 @@ def finish(module, changed, runs, key, **result):
     value = runs[0] if key == 'run' else runs
     failed = failed_runs(runs)
     if failed and p['fail_on_run_failure']:
-        module.fail_json(msg=failure_message(failed), changed=changed, **dict(result, **{key: value}))
+        module.fail_json(msg=failure_message(failed, module.client), changed=changed, **dict(result, **{key: value}))
     module.exit_json(changed=changed, **dict(result, **{key: value}))
 
 
@@ -387,30 +421,34 @@ def trigger_single(module, body):
     if not p['wait']:
         module.exit_json(changed=changed, run=run)
     try:
-        full = api.wait_for_run(run['id'], p['wait_timeout'], p['poll_interval'])
+        full = api.wait_for_run(run['id'], p['wait_timeout'], p['poll_interval'], stuck=pending_version_check(module.client))
     except RunWaitTimeout as exc:
         module.fail_json(msg=str(exc), changed=changed, run=dict(run_summary(exc.runs[0]), is_cached=run['is_cached']))
     finish(module, changed, [dict(run_summary(full), is_cached=run['is_cached'])], 'run')
 
 
 def trigger_batch(module, items):
+    """Run ids come from the batches themselves (GET /api/v1/batches/{id}), never from the lagging runs list."""
     p = module.params
     api = RunsAPI(module.client)
     batches = api.batch_trigger(items)
     result = {'batches': [snake_keys(dict((k, b[k]) for k in ('id', 'runCount'))) for b in batches]}
-    listed = []
-    for batch in batches:
-        listed.extend(api.batch_runs(batch['id']))
+    # With idempotency keys a batch may hold earlier runs returned for their key: changed only if one is new.
     keyed = any(item['options'].get('idempotencyKey') for item in items)
-    # Runs that already existed for their idempotency key are not part of a new batch.
-    changed = bool(listed) or not keyed
-    expected = len(listed) if keyed else sum(b['runCount'] or 0 for b in batches)
-    if not p['wait']:
-        module.exit_json(changed=changed, runs=[run_summary(r) for r in listed], **result)
     try:
-        runs = api.wait_for_batches(batches, expected, p['wait_timeout'], p['poll_interval']) if expected else []
+        run_ids = api.batch_run_ids(batches, p['wait_timeout'], p['poll_interval'])
     except RunWaitTimeout as exc:
-        module.fail_json(msg=str(exc), changed=changed, runs=[run_summary(r) for r in exc.runs], **result)
+        module.fail_json(msg=str(exc), changed=True, runs=[], **result)
+    if not p['wait']:
+        listed = api.listed_batch_runs(batches)
+        changed = not keyed or api.created_new_run(batches, run_ids, listed=listed)
+        module.exit_json(changed=changed, runs=[run_summary(listed.get(i) or {'id': i}) for i in run_ids], **result)
+    try:
+        runs = api.wait_for_batches(batches, run_ids, p['wait_timeout'], p['poll_interval'],
+                                    stuck=pending_version_check(module.client))
+    except RunWaitTimeout as exc:
+        module.fail_json(msg=str(exc), changed=True, runs=[run_summary(r) for r in exc.runs], **result)
+    changed = not keyed or api.created_new_run(batches, run_ids, retrieved=dict((r.get('id'), r) for r in runs))
     finish(module, changed, [run_summary(r) for r in runs], 'runs', **result)
 
 

@@ -1,6 +1,6 @@
-"""Credential parsing and the environment-resolution rules of digest §1 / §2.3 / §6.1."""
+"""Credential parsing and environment resolution (PROTOCOL.md "Authentication"; server services/apiAuth.server.ts)."""
 
-from .state import ENV_SLUGS, PAT, public_slug
+from .state import ENV_SLUGS, OAT, PAT, UAT, public_slug
 from .util import ApiError
 
 RBAC = "rbac"        # route-builder routes: runs, trigger, batch
@@ -40,7 +40,7 @@ class Credential:
     __slots__ = ("kind", "token", "project", "env")
 
     def __init__(self, kind, token=None, project=None, env=None):
-        self.kind = kind          # "none", "secret_key", "pat", "invalid"
+        self.kind = kind          # "none", "secret_key", "pat", "oat", "uat", "invalid"
         self.token = token
         self.project = project
         self.env = env            # the env the key belongs to
@@ -61,6 +61,10 @@ def parse_credential(state, headers):
     token = header[7:].strip() if header[:7].lower() == "bearer " else header.strip()
     if token == PAT:
         return Credential("pat", token)
+    if token == OAT:
+        return Credential("oat", token)
+    if token == UAT:
+        return Credential("uat", token)
     project, env = state.env_by_key(token)
     if env is not None:
         return Credential("secret_key", token, project, env)
@@ -80,17 +84,12 @@ def resolve_secret_key(state, req, style=RBAC):
     env = cred.env
     project = cred.project
     branch = branch_header(req.headers)
-    if env["parentId"] is not None:
-        # a branch env's own key: the header is optional but must agree
-        if env["archivedAt"] is not None and style == RBAC:
-            raise ApiError(401, "No matching branch env")
-        if branch and branch != env["branchName"]:
-            raise ApiError(401, "No matching branch env" if style == RBAC else "Invalid API Key")
-        return project, env
     if env["type"] == "PREVIEW":
+        # a branch env's own key is unusable: the resolver looks for a child of the key's env
+        # (services/bearerCredentials.ts); branches are addressed with the parent key and the header
         if not branch:
             raise ApiError(401, "x-trigger-branch header required for preview env" if style == RBAC else invalid)
-        child = state.branch_env(project, env["id"], branch)
+        child = state.branch_env(project, env["id"], branch) if env["parentId"] is None else None
         if child is None:
             raise ApiError(401, "No matching branch env" if style == RBAC else "Invalid API Key")
         return project, child
@@ -100,6 +99,16 @@ def resolve_secret_key(state, req, style=RBAC):
             raise ApiError(401, "No matching branch env" if style == RBAC else "Invalid API Key")
         return project, child
     return project, env
+
+
+# Organization access tokens act for the organisation, user-actor tokens for the PAT's user; which routes take
+# which is decided per route (PROTOCOL.md "Authentication").
+ACCESS_TOKENS = ("pat", "oat", "uat")
+PAT_OR_OAT = ("pat", "oat")
+
+
+def is_access_token(cred, kinds=ACCESS_TOKENS):
+    return cred.kind in kinds
 
 
 def require_pat(req, message="Invalid or Missing PAT"):
@@ -114,8 +123,10 @@ def pat_project(state, ref):
     return project
 
 
-def pat_env(state, project, slug, branch):
-    """PAT/OAT env resolution for env-var and bootstrap routes (§2.3)."""
+def pat_env(state, project, slug, branch, oat=False):
+    """PAT/OAT env resolution for env-var and bootstrap routes (apiAuth.server.ts authenticatedEnvironmentForAuthentication)."""
+    if slug == "dev" and oat and branch and branch != "default":
+        raise ApiError(404, "Branch not found")   # no dev branches for organization tokens
     if slug == "dev":
         root = state.root_env(project, "dev")
         if branch and branch != "default":

@@ -1,9 +1,9 @@
-"""Preview branches and the project/environment bootstrap routes (digest §9; see README)."""
+"""Preview branches and the project/environment bootstrap routes (docs/dev/protocol.md#branches, #auth; see README)."""
 
-import re
 
 from . import auth
 from .state import ENV_SLUGS, ORG
+from .slug import slug
 from .util import ApiError, Response, iso, js_type, now_ms, zod_message
 
 GIT_FIELDS = {
@@ -12,10 +12,6 @@ GIT_FIELDS = {
     "pullRequestNumber": "number", "pullRequestTitle": "string", "pullRequestState": "string",
 }
 GIT_ENUMS = {"source": ("trigger_github_app", "github_actions", "local"), "pullRequestState": ("open", "closed", "merged")}
-
-
-def _slugify(text):
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def _zod(path, message, code="invalid_type"):
@@ -34,7 +30,7 @@ def _body(req):
 def _project_for(state, req, ref):
     """PAT (any project) or the preview parent's secret key (its own project)."""
     cred = req.cred
-    if cred.kind == "pat":
+    if auth.is_access_token(cred, auth.PAT_OR_OAT):
         return auth.pat_project(state, ref), "pat"
     if cred.kind != "secret_key":
         raise ApiError(401, "Invalid or Missing API key")
@@ -84,7 +80,11 @@ def upsert(state, req, ref):
         raise ApiError(400, "You don't have preview branches setup. Go to the dashboard to enable them.")
     if not parent["isBranchable"]:
         raise ApiError(400, "Your preview environment is not branchable")
-    existing = state.branch_env(project, parent["id"], name)
+    # the branch's identity is its shortcode, slug("preview-" + name) (services/upsertBranch.server.ts): a second name
+    # that slugs alike is the same branch and keeps the first name
+    shortcode = slug("%s-%s" % (parent["slug"], name))
+    existing = next((e for e in project["environments"].values()
+                     if e["parentId"] == parent["id"] and e["archivedAt"] is None and e["shortcode"] == shortcode), None)
     now = now_ms()
     if existing is not None:
         if git is not None:
@@ -92,11 +92,10 @@ def upsert(state, req, ref):
         existing["updatedAt"] = now
         state.touch()
         return Response(200, {"id": existing["id"]})
-    slug = _slugify("preview-" + name)
     env = {
-        "id": state.new_id("env_"), "slug": slug, "type": "PREVIEW", "apiKey": state.new_key("tr_preview_"),
+        "id": state.new_id("env_"), "slug": shortcode, "type": "PREVIEW", "apiKey": state.new_key("tr_preview_"),
         "parentId": parent["id"], "branchName": name, "archivedAt": None, "isBranchable": False,
-        "createdAt": now, "updatedAt": now, "git": git, "paused": False, "shortcode": slug, "userName": None,
+        "createdAt": now, "updatedAt": now, "git": git, "paused": False, "shortcode": shortcode, "userName": None,
     }
     state.add_env(project, env)
     state.touch()
@@ -121,12 +120,18 @@ def list_branches(state, req, ref):
     return Response(200, {"branches": branches})
 
 
-def _branch_row(env):
-    """The environment row the server serialises in the archive response (no apiKey here on purpose: see README)."""
+def _branch_row(state, env):
+    """The whole environment row, as the server serialises it in the archive answer, keys included
+    (seen on the real server); clients must pass none of it on."""
+    project = state.project_of_env(env["id"])
     return {
-        "id": env["id"], "slug": env["slug"], "type": env["type"], "shortcode": env["shortcode"], "branchName": env["branchName"],
-        "parentEnvironmentId": env["parentId"], "archivedAt": iso(env["archivedAt"]), "createdAt": iso(env["createdAt"]),
-        "updatedAt": iso(env["updatedAt"]), "git": env.get("git"), "paused": env["paused"],
+        "id": env["id"], "slug": env["slug"], "apiKey": env["apiKey"], "pkApiKey": env["apiKey"].replace("tr_", "pk_", 1),
+        "organizationId": ORG["id"], "projectId": project["id"] if project else None, "orgMemberId": None, "type": env["type"],
+        "shortcode": env["shortcode"], "branchName": env["branchName"], "parentEnvironmentId": env["parentId"],
+        "isBranchableEnvironment": False, "archivedAt": iso(env["archivedAt"]), "createdAt": iso(env["createdAt"]),
+        "updatedAt": iso(env["updatedAt"]), "git": env.get("git"), "paused": env["paused"], "pauseSource": None,
+        "autoEnableInternalSources": True, "maximumConcurrencyLimit": 25, "concurrencyLimitBurstFactor": "2",
+        "builtInEnvironmentVariableOverrides": None, "currentSessionId": None, "tunnelId": None,
     }
 
 
@@ -156,7 +161,7 @@ def archive(state, req, ref):
     env["slug"] = env["shortcode"] = "%s-%s" % (env["slug"], state.new_id("", 6))
     state.touch()
     return Response(200, {
-        "success": True, "branch": _branch_row(env),
+        "success": True, "branch": _branch_row(state, env),
         "organization": {"id": ORG["id"], "slug": ORG["slug"], "maximumConcurrencyLimit": 10},
         "project": {"id": project["id"], "slug": project["slug"]},
     })
@@ -181,21 +186,25 @@ def project_env(state, req, ref, slug, api_url):
         raise ApiError(400, "Invalid Params")
     cred = req.cred
     branch = auth.branch_header(req.headers)
-    if cred.kind == "pat":
+    if auth.is_access_token(cred, auth.PAT_OR_OAT):
         project = auth.pat_project(state, ref)
-        env = auth.pat_env(state, project, slug, branch)
-        key = env["apiKey"]
+        env = auth.pat_env(state, project, slug, branch, oat=cred.kind == "oat")
+        # a branch is addressed with its parent's key and the header; its own key is never handed out
+        key = state.env_by_id(env["parentId"])["apiKey"] if env["parentId"] else env["apiKey"]
     elif cred.kind == "secret_key":
-        project, env = auth.resolve_secret_key(state, req, auth.LEGACY)
+        # any valid key, the preview parent even without a branch; the key is echoed back (apiAuth.server.ts)
+        project, env = (cred.project, cred.env) if cred.env["type"] == "PREVIEW" and not branch else auth.resolve_secret_key(state, req, auth.LEGACY)
         if project["ref"] != ref:
             raise ApiError(400, "Invalid project ref for this API key. Make sure you are using an API key associated with that project.")
-        stored = ENV_SLUGS[slug][0]
-        if stored != (state.env_by_id(env["parentId"])["slug"] if env["parentId"] else env["slug"]):
+        wanted_branch = None if slug == "dev" and branch in (None, "default") else branch
+        if env["slug"] != ENV_SLUGS[slug][0] and env["branchName"] != wanted_branch:
             raise ApiError(400, "Invalid environment slug for this API key. Make sure you are using an API key associated with that environment.")
         key = cred.token
     else:
-        raise ApiError(401, "Invalid or Missing API key")
-    return Response(200, {"apiKey": key, "name": project["name"], "apiUrl": api_url, "projectId": project["id"], "defaultRuntime": "node"})
+        # authenticateEnvironmentBootstrapRequest falls back to the RBAC key check (its text)
+        raise ApiError(401, "Invalid API key")
+    # the project's defaultRuntime, unset in the fixture
+    return Response(200, {"apiKey": key, "name": project["name"], "apiUrl": api_url, "projectId": project["id"], "defaultRuntime": None})
 
 
 def age_branch(state, spec):

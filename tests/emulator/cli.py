@@ -24,13 +24,16 @@ def build_parser():
     parser.add_argument("--state", default=None, help="JSON file: loaded at start if it exists, saved after changes and on shutdown")
     parser.add_argument("--seed", type=int, default=None, help="seed for deterministic ids")
     parser.add_argument("--run-pace", type=float, default=0.2, help="seconds a run spends in each status (default 0.2)")
+    parser.add_argument("--runs-list-lag-ms", type=int, default=0,
+                        help="how long a new run stays out of the runs list, like the server's ClickHouse replica (default 0; ~1000 is realistic)")
     parser.add_argument("--rate-limit", type=_rate_limit, default=(750, 250), help="token bucket BURST/REFILL_PER_10S (default 750/250)")
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    emulator = Emulator(seed=args.seed, state_file=args.state, run_pace=args.run_pace, rate_limit=args.rate_limit)
+    emulator = Emulator(seed=args.seed, state_file=args.state, run_pace=args.run_pace, rate_limit=args.rate_limit,
+                        runs_list_lag_ms=args.runs_list_lag_ms)
     httpd = make_server(args.host, args.port, emulator)
     stop = threading.Event()
 

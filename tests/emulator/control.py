@@ -1,9 +1,9 @@
-"""The /_emulator/ control API: config, journal, reset, faults, seeded runs, branch ageing, settings."""
+"""The /_emulator/ control API: config, journal, reset, faults, seeded runs, branch ageing, settings, workers, clock."""
 
 import random
 import threading
 
-from . import branches, runs
+from . import branches, runs, util, workers
 from .state import ENV_SLUGS, config_view
 from .util import ApiError, Response, parse_date_ms
 
@@ -146,8 +146,30 @@ def _settings(emu, body):
             emu.limiter.configure(burst, refill, interval)
         elif interval is not None:
             emu.limiter.configure(interval_ms=interval)
-    return {"run_pace": emu.state.settings["run_pace"], "rate_limit": "%d/%d" % (emu.limiter.burst, emu.limiter.refill),
-            "rate_limit_interval_ms": emu.limiter.interval_ms}
+        lag = body.get("runs_list_lag_ms")
+        if lag is not None:
+            if isinstance(lag, bool) or not isinstance(lag, int) or lag < 0:
+                raise ApiError(400, "runs_list_lag_ms must be a non-negative integer")
+            emu.state.settings["runs_list_lag_ms"] = lag
+    settings = emu.state.settings
+    return {"run_pace": settings["run_pace"], "runs_list_lag_ms": settings["runs_list_lag_ms"],
+            "rate_limit": "%d/%d" % (emu.limiter.burst, emu.limiter.refill), "rate_limit_interval_ms": emu.limiter.interval_ms}
+
+
+def _clock(emu, body):
+    """Move the emulator's clock: {"advance_ms": N} forward by N, {"offset_ms": N} to real time + N (reset: 0)."""
+    for name in ("advance_ms", "offset_ms"):
+        value = body.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ApiError(400, "%s must be an integer" % name)
+    with emu.state.lock:
+        if body.get("offset_ms") is not None:
+            util.CLOCK["offset_ms"] = body["offset_ms"]
+        if body.get("advance_ms") is not None:
+            if body["advance_ms"] < 0:
+                raise ApiError(400, "advance_ms must not be negative: the clock only moves forward")
+            util.CLOCK["offset_ms"] += body["advance_ms"]
+    return {"offset_ms": util.CLOCK["offset_ms"], "now": util.now_ms()}
 
 
 def parse_rate_limit(text):
@@ -186,4 +208,9 @@ def handle(emu, req):
             return Response(200, branches.age_branch(emu.state, _body(req)))
     if path == "/_emulator/settings" and method in ("GET", "POST"):
         return Response(200, _settings(emu, _body(req) if method == "POST" else {}))
+    if path == "/_emulator/workers" and method == "POST":
+        with emu.state.lock:
+            return Response(200, workers.control_set_worker(emu.state, _body(req)))
+    if path == "/_emulator/clock" and method in ("GET", "POST"):
+        return Response(200, _clock(emu, _body(req) if method == "POST" else {}))
     raise ApiError(404, "Unknown control endpoint %s %s" % (method, path))

@@ -1,93 +1,198 @@
-"""A small 5-field cron parser: validation, next fire time in a timezone, English description."""
+"""Cron as the server sees it: validation (cron-parser 4.9 port), next fire time in a timezone, English description."""
 
 import calendar
 import datetime
+import math
+import re
 import zoneinfo
 
 MONTHS = {name.upper(): i for i, name in enumerate(calendar.month_abbr) if name}
 DAYS = {"SUN": 0, "MON": 1, "TUE": 2, "WED": 3, "THU": 4, "FRI": 5, "SAT": 6}
 DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 MONTH_NAMES = [None] + list(calendar.month_name)[1:]
-# name, low, high, aliases
-FIELDS = [("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day of month", 1, 31, {}), ("month", 1, 12, MONTHS), ("day of week", 0, 7, DAYS)]
 
 
 class CronError(ValueError):
     pass
 
 
+# A port of cron-parser 4.9 (lib/expression.js), which the server validates with, quirks included:
+# fewer than five fields are filled from the left with defaults, '/5' is a range from -59, 'L' passes.
+PREDEFINED = {"@yearly": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@hourly": "0 * * * *"}
+CONSTRAINTS = [(0, 59, ""), (0, 59, ""), (0, 23, ""), (1, 31, "L"), (1, 12, ""), (0, 7, "L")]  # second .. day of week
+DEFAULTS = ["0", "*", "*", "*", "*", "*"]
+_STANDARD = re.compile(r"^[,*\d/-]+$")
+VALID_CHARS = [_STANDARD, _STANDARD, _STANDARD, re.compile(r"^[?,*\dL/-]+$"), _STANDARD, re.compile(r"^[?,*\dL#/-]+$")]
+ALIASES = {4: {name.lower(): value for name, value in MONTHS.items()}, 5: {name.lower(): value for name, value in DAYS.items()}}
+DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+NAN = float("nan")
+
+
+def js_number(text):
+    """JavaScript's Number(string) for the characters a cron field can hold."""
+    if isinstance(text, (int, float)):
+        return text
+    text = text.strip()
+    if text == "":
+        return 0
+    return int(text) if re.fullmatch(r"[+-]?\d+", text) else NAN
+
+
+def js_str(value):
+    if _nan(value):
+        return "NaN"
+    return str(int(value)) if isinstance(value, (int, float)) else str(value)
+
+
+def _nan(value):
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _parse_field(index, value):
+    low, high, chars = CONSTRAINTS[index]
+    if index in ALIASES:
+        def alias(match):
+            name = match.group(0).lower()
+            if name not in ALIASES[index]:
+                raise CronError('Validation error, cannot resolve alias "%s"' % name)
+            return str(ALIASES[index][name])
+        value = re.sub(r"[a-zA-Z]{3}", alias, value)
+    if not VALID_CHARS[index].match(value):
+        raise CronError("Invalid characters, got value: %s" % value)
+    if "*" in value:
+        value = value.replace("*", "%d-%d" % (low, high))
+    elif "?" in value:
+        value = value.replace("?", "%d-%d" % (low, high))
+
+    def special(item):
+        return isinstance(item, str) and any(char in item for char in chars)
+
+    def parse_range(val, interval):
+        atoms = val.split("-")
+        if len(atoms) > 1:
+            if not atoms[0]:
+                if not atoms[1]:
+                    raise CronError("Invalid range: %s" % val)
+                return js_number(val)
+            first, last = js_number(atoms[0]), js_number(atoms[1])
+            if _nan(first) or _nan(last) or first < low or last > high:
+                raise CronError("Constraint error, got range %s-%s expected range %d-%d" % (js_str(first), js_str(last), low, high))
+            if first > last:
+                raise CronError("Invalid range: %s" % val)
+            step = js_number(interval)
+            if _nan(step) or step <= 0:
+                raise CronError("Constraint error, cannot repeat at every %s time." % js_str(step))
+            stack = [0] if index == 5 and last % 7 == 0 else []
+            counter = step
+            for number in range(int(first), int(last) + 1):
+                if number not in stack and counter % step == 0:
+                    counter = 1
+                    stack.append(number)
+                else:
+                    counter += 1
+            return stack
+        number = js_number(val)
+        return val if _nan(number) else number
+
+    def parse_repeat(val):
+        atoms = val.split("/")
+        if len(atoms) > 2:
+            raise CronError("Invalid repeat: %s" % val)
+        if len(atoms) > 1:
+            if not _nan(js_number(atoms[0])):
+                atoms = ["%s-%d" % (atoms[0], high), atoms[1]]
+            return parse_range(atoms[0], atoms[-1])
+        return parse_range(val, 1)
+
+    stack = []
+
+    def take(result):
+        for item in result if isinstance(result, list) else [result]:
+            if special(item):
+                stack.append(item)
+                continue
+            number = js_number(item) if isinstance(item, str) else item
+            if _nan(number) or number < low or number > high:
+                raise CronError("Constraint error, got value %s expected range %d-%d" % (js_str(item), low, high))
+            stack.append(int(number) % 7 if index == 5 and not isinstance(result, list) else int(number))
+
+    atoms = value.split(",")
+    if not all(atoms):
+        raise CronError("Invalid list value format")
+    for atom in atoms:
+        take(parse_repeat(atom))
+    return sorted(stack, key=lambda item: (isinstance(item, str), item if isinstance(item, int) else 0, str(item)))
+
+
+def parse_fields(expression):
+    """cron-parser's parseExpression: ([seconds, minutes, hours, days of month, months, days of week], nth weekday)."""
+    expression = PREDEFINED.get(expression, expression)
+    atoms = expression.strip().split() or [""]
+    if len(atoms) > 6:
+        raise CronError("Invalid cron expression")
+    start = 6 - len(atoms)
+    fields, nth = [], 0
+    for index in range(6):
+        value = atoms[index - start] if index >= start else None
+        if not value:
+            fields.append(_parse_field(index, DEFAULTS[index]))
+            continue
+        if index == 5 and "#" in value:
+            parts = value.split("#")
+            for char, name in ((",", ","), ("/", "/"), ("-", "-")):
+                if char in value:
+                    raise CronError("Constraint error, invalid dayOfWeek `#` and `%s` special characters are incompatible" % name)
+            nth = js_number(parts[-1])
+            if len(parts) > 2 or _nan(nth) or not 1 <= nth <= 5:
+                raise CronError("Constraint error, invalid dayOfWeek occurrence number (#)")
+            value = parts[0]
+        fields.append(_parse_field(index, value))
+    if len(fields[4]) == 1:
+        days = DAYS_IN_MONTH[fields[4][0] - 1]
+        if isinstance(fields[3][0], int) and fields[3][0] > days:
+            raise CronError("Invalid explicit day of month definition")
+        fields[3] = [day for day in fields[3] if day == "L" or isinstance(day, int) and day <= days]
+    return fields, int(nth)
+
+
+def check_pattern(expression):
+    """The server's CronPattern (apps/webapp/app/v3/schedules.ts): CronError with its message."""
+    if len(expression.split(" ")) > 5:
+        raise CronError("CRON expressions with seconds are not allowed")
+    if expression == "":
+        raise CronError("CRON expression is required")
+    parse_fields(expression)
+
+
+def describable(expression):
+    """False where cronstrue, which the server runs after validating, throws (fewer than five fields, so
+    also the @daily-style aliases cron-parser accepts: "Expression has only 1 part")."""
+    return len(expression.split()) >= 5
+
+
 class Cron:
-    """A parsed expression: value sets plus the special day-of-month/day-of-week forms."""
+    """A parsed expression as value sets, for next fire times."""
 
     def __init__(self, expression):
         self.expression = expression
-        parts = expression.split()
-        if len(parts) != 5:
-            raise CronError("Expected 5 fields (minute hour day-of-month month day-of-week), got %d" % len(parts))
-        self.raw = parts
-        self.minutes = self._field(parts[0], 0)
-        self.hours = self._field(parts[1], 1)
-        self.last_dom = False
-        self.dom_star = parts[2] in ("*", "?")
-        self.dow_star = parts[4] in ("*", "?")
-        if parts[2].upper() == "L":
-            self.last_dom = True
-            self.days = set()
-        else:
-            self.days = self._field(parts[2], 2)
-        self.months = self._field(parts[3], 3)
+        fields, nth = parse_fields(expression)
+        _seconds, minutes, hours, days, months, weekdays = fields
+        self.minutes = set(minutes)
+        self.hours = set(hours)
+        self.months = set(months)
+        self.last_dom = "L" in days
+        self.days = {d for d in days if isinstance(d, int)}
+        self.dom_star = len(days) >= 31
+        self.dow_star = len(set(w % 7 for w in weekdays if isinstance(w, int))) == 7
         self.dow_special = []  # (weekday, nth) with nth = -1 for 'L'
         self.weekdays = set()
-        for item in parts[4].split(","):
-            upper = item.upper()
-            if "#" in upper:
-                day, _sep, nth = upper.partition("#")
-                weekday = self._value(day, 4)
-                if not nth.isdigit() or not 1 <= int(nth) <= 5:
-                    raise CronError("Invalid nth weekday '%s'" % item)
-                self.dow_special.append((weekday % 7, int(nth)))
-            elif upper.endswith("L") and len(upper) > 1:
-                self.dow_special.append((self._value(upper[:-1], 4) % 7, -1))
+        for item in weekdays:
+            if isinstance(item, str):
+                self.dow_special.append((int(item[:-1] or 0) % 7, -1))
+            elif nth:
+                self.dow_special.append((item % 7, nth))
             else:
-                self.weekdays |= {d % 7 for d in self._field(item, 4)}
-
-    @staticmethod
-    def _value(text, index):
-        name, low, high, aliases = FIELDS[index]
-        upper = text.upper()
-        if upper in aliases:
-            return aliases[upper]
-        if not upper.isdigit():
-            raise CronError("Invalid characters, got value: %s" % text)
-        value = int(upper)
-        if not low <= value <= high:
-            raise CronError("Constraint error, got value %d expected range %d-%d (%s)" % (value, low, high, name))
-        return value
-
-    def _field(self, text, index):
-        _name, low, high, _aliases = FIELDS[index]
-        values = set()
-        for item in text.split(","):
-            if not item:
-                raise CronError("Invalid empty list item in '%s'" % text)
-            base, _sep, step_text = item.partition("/")
-            step = 1
-            if _sep:
-                if not step_text.isdigit() or int(step_text) == 0:
-                    raise CronError("Invalid step '%s'" % item)
-                step = int(step_text)
-            if base in ("*", "?"):
-                start, end = low, high
-            elif "-" in base:
-                first, _dash, last = base.partition("-")
-                start, end = self._value(first, index), self._value(last, index)
-                if start > end:
-                    raise CronError("Invalid range '%s'" % base)
-            else:
-                start = self._value(base, index)
-                end = high if _sep else start
-            values.update(range(start, end + 1, step))
-        return values
+                self.weekdays.add(item % 7)
 
     def _day_matches(self, day):
         dom_ok = day.month in self.months
@@ -136,7 +241,7 @@ class Cron:
 def parse(expression):
     if not isinstance(expression, str):
         raise CronError("Expression must be a string")
-    return Cron(expression.strip())
+    return Cron(expression)
 
 
 def _clock(hour, minute):

@@ -1,35 +1,32 @@
-"""Environment variables (digest §6)."""
+"""Environment variables (docs/dev/protocol.md#envvars)."""
 
 import email.parser
 import email.policy
 
 from . import auth
+from .state import ORG
 from .util import ApiError, Response, check_fields, now_ms, zod_issue
 
 BLACKLIST = ("TRIGGER_SECRET_KEY", "TRIGGER_API_URL")
 REDACTED = "<redacted>"
-ENVVAR_INVALID_KEY = "Invalid or Missing API key"
+
+# environmentFullTitle (components/environments/EnvironmentLabel.tsx)
+FULL_TITLE = {"PRODUCTION": "Production", "STAGING": "Staging", "DEVELOPMENT": "Development", "PREVIEW": "Preview"}
 
 
 def resolve_env(state, req, ref, slug):
     """(project, env) for /api/v1/projects/{ref}/envvars/{slug}... with any accepted credential."""
     cred = req.cred
     branch = auth.branch_header(req.headers)
-    if cred.kind == "pat":
+    if auth.is_access_token(cred, auth.PAT_OR_OAT):
         project = auth.pat_project(state, ref)
-        return project, auth.pat_env(state, project, slug, branch)
-    if cred.kind != "secret_key":
-        raise ApiError(401, ENVVAR_INVALID_KEY)
-    try:
-        project, env = auth.resolve_secret_key(state, req, auth.LEGACY)
-    except ApiError as exc:
-        raise ApiError(401, ENVVAR_INVALID_KEY) from exc
-    if env["archivedAt"] is not None:
-        raise ApiError(401, ENVVAR_INVALID_KEY)
+        return project, auth.pat_env(state, project, slug, branch, oat=cred.kind == "oat")
+    # machine keys go through the RBAC controller, with its texts (services/environmentVariableApiAccess.server.ts)
+    project, env = auth.resolve_secret_key(state, req, auth.RBAC)
     if project["ref"] != ref:
         raise ApiError(400, "Invalid project ref for this API key. Make sure you are using an API key associated with that project.")
     requested = {"staging": "stg"}.get(slug, slug)
-    # §6.1: the slug is only checked when the branch also differs (null == null without a header)
+    # the slug is only checked when the branch also differs (null == null without a header)
     if requested != env["slug"] and env["branchName"] != branch:
         raise ApiError(400, "Invalid environment slug for this API key. Make sure you are using an API key associated with that environment.")
     return project, env
@@ -193,7 +190,7 @@ def _import_into(state, project, env, variables, override, is_secret):
         if taken:
             return ApiError(400, {
                 "error": "Some of the variables are already set for these environments. Set override to true to override them.",
-                "variableErrors": [{"key": k, "error": "Variable already set in %s." % env["slug"]} for k in taken],
+                "variableErrors": [{"key": k, "error": "Variable already set in %s." % FULL_TITLE[env["type"]]} for k in taken],
             })
     for key, value in clean.items():
         secret = is_secret
@@ -228,15 +225,42 @@ def import_vars(state, req, ref, slug):
     raise errors[0]
 
 
+# Built-ins every run gets with the server's default settings (v3/environmentVariables/environmentVariablesRepository.server.ts
+# resolveVariablesForEnvironment; the conditional OTEL batching / heartbeat ones are off by default).
+_COMMON_BUILT_INS = [
+    ("TRIGGER_OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "1024"), ("TRIGGER_OTEL_LOG_ATTRIBUTE_COUNT_LIMIT", "1024"),
+    ("TRIGGER_OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "131072"), ("TRIGGER_OTEL_LOG_ATTRIBUTE_VALUE_LENGTH_LIMIT", "131072"),
+    ("TRIGGER_OTEL_SPAN_EVENT_COUNT_LIMIT", "10"), ("TRIGGER_OTEL_LINK_COUNT_LIMIT", "2"),
+    ("TRIGGER_OTEL_ATTRIBUTE_PER_LINK_COUNT_LIMIT", "10"), ("TRIGGER_OTEL_ATTRIBUTE_PER_EVENT_COUNT_LIMIT", "10"),
+    ("TRIGGER_WAIT_UNTIL_TIMEOUT_MS", "600000"),
+]
+
+
+def _resolved(state, project, env, api_url):
+    """Overridable defaults, then the user's variables (OTEL_RESOURCE_ATTRIBUTES renamed), then built-ins; the last wins."""
+    user = [("CUSTOM_OTEL_RESOURCE_ATTRIBUTES" if name == "OTEL_RESOURCE_ATTRIBUTES" else name, value)
+            for name, (value, _secret) in sorted(_merged(project, env).items())]
+    otel = "%s/otel" % api_url.rstrip("/")
+    if env["type"] == "DEVELOPMENT":
+        before = [("TRIGGER_REALTIME_STREAM_VERSION", "v1"), ("OTEL_EXPORTER_OTLP_ENDPOINT", otel)]
+        built_in = [("TRIGGER_OTEL_EXPORTER_OTLP_ENDPOINT", otel), ("TRIGGER_API_URL", api_url), ("TRIGGER_STREAM_URL", api_url)]
+    else:
+        parent = state.env_by_id(env["parentId"]) if env["parentId"] else None
+        before = [("TRIGGER_REALTIME_STREAM_VERSION", "v1")]
+        built_in = [("TRIGGER_SECRET_KEY", (parent or env)["apiKey"]), ("TRIGGER_API_URL", api_url), ("TRIGGER_STREAM_URL", api_url),
+                    ("TRIGGER_RUNTIME_WAIT_THRESHOLD_IN_MS", "30000"), ("TRIGGER_ORG_ID", ORG["id"])]
+        if env["branchName"]:
+            built_in.append(("TRIGGER_PREVIEW_BRANCH", env["branchName"]))
+    result = {}
+    for name, value in before + user + built_in + _COMMON_BUILT_INS:
+        result.pop(name, None)
+        result[name] = value
+    return result
+
+
 def resolved_vars(state, req, ref):
-    """GET /api/v1/projects/{ref}/envvars: the key's env, unredacted."""
-    if req.cred.kind != "secret_key":
-        raise ApiError(401, ENVVAR_INVALID_KEY)
-    try:
-        project, env = auth.resolve_secret_key(state, req, auth.LEGACY)
-    except ApiError as exc:
-        raise ApiError(401, ENVVAR_INVALID_KEY) from exc
+    """GET /api/v1/projects/{ref}/envvars: what a run in the key's env gets, built-ins included, unredacted."""
+    project, env = auth.resolve_secret_key(state, req, auth.RBAC)   # routes/api.v1.projects.$projectRef.envvars.ts
     if project["ref"] != ref:
         raise ApiError(404, "Project not found")
-    merged = _merged(project, env)
-    return Response(200, {"variables": {name: value for name, (value, _secret) in sorted(merged.items())}})
+    return Response(200, {"variables": _resolved(state, project, env, state.api_url)})

@@ -1,4 +1,4 @@
-"""Token bucket per credential (digest §3.3), refilled in whole intervals like the server's limiter."""
+"""Token bucket per credential (docs/dev/protocol.md#rate-limits), refilled in whole intervals like the server's limiter."""
 
 import hashlib
 import math
@@ -60,6 +60,6 @@ def headers(limit, remaining, reset):
 def too_many(limit, remaining, reset):
     seconds = max(0, math.ceil((reset - now_ms()) / 1000))
     detail = "Rate limit exceeded %d/%d requests remaining. Retry in %d seconds." % (remaining, limit, seconds)
-    body = {"title": "Rate Limit Exceeded", "status": 429, "type": "https://httpstatuses.com/429", "detail": detail,
+    body = {"title": "Rate Limit Exceeded", "status": 429, "type": "https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/429", "detail": detail,
             "reset": reset, "limit": limit, "remaining": remaining, "secondsUntilReset": seconds, "error": detail}
     return Response(429, body, headers(limit, remaining, reset), "application/problem+json")

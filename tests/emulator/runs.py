@@ -1,4 +1,4 @@
-"""Runs (digest §5) and triggering / batches (§8).
+"""Runs, triggering and batches (docs/dev/protocol.md#runs, #triggering, #batches).
 
 Run status is computed lazily from timestamps: a run waits `pace` in QUEUED, then
 `pace * task.duration` in EXECUTING, then ends as the task's behaviour says.
@@ -10,7 +10,8 @@ import json
 import re
 
 from . import auth
-from .util import ApiError, Response, b64url_decode, b64url_encode, iso, js_type, now_ms, parse_date_ms, parse_delay_ms, parse_duration_ms, zod_message
+from .util import (ApiError, Response, b64url_decode, b64url_encode, iso, js_type, now_ms, parse_date_ms, parse_delay_ms,
+                   parse_idempotency_ttl_ms, parse_natural_duration_ms, parse_period_ms, stringify_duration, zod_message, zod_validation_error)
 
 # internal status -> (modern name, legacy name)
 STATUS_NAMES = {
@@ -45,9 +46,10 @@ FINAL = {"COMPLETED_SUCCESSFULLY", "CANCELED", "COMPLETED_WITH_ERRORS", "INTERRU
 MACHINES = ("micro", "small-1x", "small-2x", "medium-1x", "medium-2x", "large-1x", "large-2x")
 MODERN_API_VERSION = "2025-07-16"
 TRIGGER_MAX_BYTES = 3 * 1024 * 1024
-BATCH_V2_MAX_BYTES = 1024 * 1024
+BATCH_V2_MAX_BYTES = 1_000_000  # BATCH_TASK_PAYLOAD_MAXIMUM_SIZE
 BATCH_V3_CREATE_MAX_BYTES = 128 * 1024
 DAY_MS = 86_400_000
+ASYNC_BATCH_THRESHOLD = 20
 
 
 def modern(req):
@@ -56,21 +58,83 @@ def modern(req):
 
 # ---------------------------------------------------------------- status model
 
-def timeline(run, now):
-    """(internal status, startedAt, finishedAt) at time `now`."""
+def env_worker(state, env):
+    """The worker that dequeues an environment's runs; a preview branch here runs its parent's deployment."""
+    if env is None:
+        return None
+    if env.get("worker") is None and env.get("parentId"):
+        return env_worker(state, state.env_by_id(env["parentId"]))
+    return env.get("worker")
+
+
+def _worker(state, run):
+    return env_worker(state, state.env_by_id(run["envId"]))
+
+
+def timeline(state, run, now):
+    """(internal status, startedAt, finishedAt) at time `now`.
+
+    A run waits DELAYED until its delay ends, then QUEUED until the environment's worker dequeues it
+    (one pace later; never while no worker is connected). A run still QUEUED at its TTL expires. At
+    dequeue a task the current worker does not have parks the run in PENDING_VERSION, where the TTL no
+    longer applies, until a version with the task is deployed (see freeze_env). Otherwise it runs for
+    pace x the task's duration and ends as the task's behaviour says.
+    """
     if run.get("fixed"):
         return run["fixed"], run.get("startedAt"), run.get("finishedAt")
     start = run.get("delayUntil") or run["createdAt"]
     if now < start:
         return "DELAYED", None, None
-    started = start + run["pace"]
-    if now < started:
-        return "PENDING", None, None
-    finished = started + run["pace"] * run.get("duration", 1)
+    if run.get("parked"):
+        return "PENDING_VERSION", None, None
+    dequeued = run.get("dequeuedAt")
+    if dequeued is None:
+        worker = _worker(state, run)
+        if worker and worker["connected"]:
+            dequeued = max(start, run.get("readyAt") or start) + run["pace"]
+        expiry = start + run["ttlMs"] if run.get("ttlMs") is not None and not run.get("dequeuedOnce") else None
+        if expiry is not None and (dequeued is None or expiry < dequeued):
+            return ("EXPIRED", None, expiry) if now >= expiry else ("PENDING", None, None)
+        if dequeued is None or now < dequeued:
+            return "PENDING", None, None
+        if run["task"] not in worker["tasks"]:
+            return "PENDING_VERSION", None, None
+    finished = dequeued + run["pace"] * run.get("duration", 1)
     if now < finished:
-        return "EXECUTING", started, None
+        return "EXECUTING", dequeued, None
     final = {"success": "COMPLETED_SUCCESSFULLY", "fail": "COMPLETED_WITH_ERRORS", "crash": "CRASHED"}.get(run.get("behaviour"), "COMPLETED_SUCCESSFULLY")
-    return final, started, finished
+    return final, dequeued, finished
+
+
+def freeze_env(state, env, now):
+    """Fix what already happened in an environment before its worker changes (caller holds the lock)."""
+    for run_id in state.data["runOrder"]:
+        run = state.data["runs"][run_id]
+        if run["envId"] != env["id"] or run.get("fixed") or run.get("parked"):
+            continue
+        internal, started, finished = timeline(state, run, now)
+        if internal in FINAL:
+            run.update(fixed=internal, startedAt=started, finishedAt=finished, version=_version(state, run, started))
+        elif internal == "PENDING_VERSION":
+            run["parked"] = True
+        elif started is not None:
+            run["dequeuedAt"] = started
+            run["version"] = _version(state, run, started)
+        elif internal == "PENDING":
+            run["readyAt"] = max(run.get("readyAt") or 0, now)
+
+
+def set_worker(state, project, env, worker, now):
+    """Deploy / connect / disconnect: parked runs whose task the new worker has are queued again."""
+    freeze_env(state, env, now)
+    env["worker"] = worker
+    for task_id in worker["tasks"]:
+        project["tasks"].setdefault(task_id, {"id": task_id, "type": "STANDARD", "behaviour": "success", "duration": 1})
+    for run_id in state.data["runOrder"]:
+        run = state.data["runs"][run_id]
+        if run["envId"] == env["id"] and run.get("parked") and run["task"] in worker["tasks"]:
+            run.update(parked=False, readyAt=now, dequeuedOnce=True)
+    state.touch()
 
 
 def public_status(internal, is_modern):
@@ -87,13 +151,21 @@ def _flags(status_name):
     }
 
 
-def _common(run, now, is_modern):
-    internal, started, finished = timeline(run, now)
+def _version(state, run, started):
+    """The worker version that ran it: known once dequeued."""
+    if started is None:
+        return None
+    worker = _worker(state, run)
+    return run.get("version") or (worker["version"] if worker else None)
+
+
+def _common(state, run, now, is_modern):
+    internal, started, finished = timeline(state, run, now)
     name = public_status(internal, is_modern)
     updated = max(t for t in (run["createdAt"], started, finished, run.get("updatedAt")) if t is not None)
     item = {
         "id": run["id"], "status": name, "taskIdentifier": run["task"],
-        "idempotencyKey": run.get("idempotencyKey"), "version": run.get("version"),
+        "idempotencyKey": run.get("idempotencyKey"), "version": _version(state, run, started),
         "createdAt": iso(run["createdAt"]), "updatedAt": iso(updated),
         "startedAt": iso(started), "finishedAt": iso(finished),
         "delayedUntil": iso(run.get("delayUntil")), "isTest": run.get("isTest", False), "ttl": run.get("ttl"),
@@ -101,8 +173,7 @@ def _common(run, now, is_modern):
         "tags": list(run.get("tags") or []),
         "costInCents": 0.0 if finished is None else 0.0034, "baseCostInCents": 0.0 if finished is None else 0.0025,
         "durationMs": (finished - started) if finished and started else 0,
-        "depth": run.get("depth", 0), "metadata": run.get("metadata"), "taskKind": run.get("taskKind", "STANDARD"),
-        "region": run.get("region"),
+        "depth": run.get("depth", 0), "metadata": run.get("metadata"), "region": run.get("region"),
     }
     item.update(_flags(name))
     item = {k: v for k, v in item.items() if v is not None}
@@ -110,8 +181,9 @@ def _common(run, now, is_modern):
 
 
 def list_item(state, run, now, is_modern):
-    item, _internal = _common(run, now, is_modern)
+    item, _internal = _common(state, run, now, is_modern)
     env = state.env_by_id(run["envId"])
+    item["taskKind"] = run.get("taskKind", "STANDARD")   # the list has it (ApiRunListPresenter), retrieve does not
     item["env"] = {"id": run["envId"], "name": env["slug"] if env else "unknown"}
     if env and env.get("userName"):
         item["env"]["user"] = env["userName"]
@@ -133,23 +205,27 @@ def _outcome(run, internal):
         payload = _payload_value(run)
         if run["task"] == "hello-world":
             name = payload.get("name", "world") if isinstance(payload, dict) else "world"
-            return {"output": {"message": "Hello, %s" % name}, "outputType": "application/json"}
-        return {"output": {"ok": True, "task": run["task"]}, "outputType": "application/json"}
+            return {"output": {"message": "Hello, %s" % name}}
+        return {"output": {"ok": True, "task": run["task"]}}   # the retrieve answer has no outputType
     if internal == "COMPLETED_WITH_ERRORS":
         return {"error": {"name": "Error", "message": "Task %s failed on purpose" % run["task"],
                           "stackTrace": "Error: Task %s failed on purpose\n    at run (src/trigger/%s.ts:5:11)" % (run["task"], run["task"])}}
     if internal == "CRASHED":
         return {"error": {"name": "TASK_PROCESS_EXITED_WITH_NON_ZERO_CODE", "message": "Task process exited with code 1"}}
+    if internal == "CANCELED":
+        return {"error": {"message": "Canceled by user"}}
+    if internal == "EXPIRED":
+        return {"error": {"message": "Run expired because the TTL (%s) was reached" % run.get("ttl")}}
     return {}
 
 
-def retrieve_body(run, now, is_modern):
-    item, internal = _common(run, now, is_modern)
-    _status, started, _finished = timeline(run, now)
+def retrieve_body(state, run, now, is_modern):
+    item, internal = _common(state, run, now, is_modern)
+    _status, started, _finished = timeline(state, run, now)
     item.update({
         "depth": run.get("depth", 0), "triggerFunction": run.get("triggerFunction", "trigger"),
-        "payload": _payload_value(run), "payloadType": "application/json",
-        "relatedRuns": {}, "attemptCount": 0 if started is None else 1, "attempts": [],
+        "payload": _payload_value(run),
+        "relatedRuns": {"children": []}, "attemptCount": 0 if started is None else 1, "attempts": [],
     })
     if run.get("batchId"):
         item["batchId"] = run["batchId"]
@@ -161,17 +237,17 @@ def retrieve_body(run, now, is_modern):
 
 # ---------------------------------------------------------------- creation
 
-def _jwt_headers(env, scope):
-    claims = {"sub": env["id"], "pub": True, "scopes": [scope]}
+def _jwt_headers(env, *scopes):
+    claims = {"sub": env["id"], "pub": True, "scopes": list(scopes)}
     header = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').decode().rstrip("=")
     token = "%s.%s.%s" % (header, b64url_encode(claims), "emulator-signature")
     return {"x-trigger-jwt": token, "x-trigger-jwt-claims": json.dumps(claims, separators=(",", ":"))}
 
 
 def new_run(state, project, env, task_id, payload=None, options=None, **extra):
-    """Create a run (caller holds the lock)."""
+    """Create a run (caller holds the lock). Any task id is accepted, deployed or not, as on engine V2."""
     options = options or {}
-    now = now_ms()
+    now = extra.pop("createdAt", None) or now_ms()
     task = project["tasks"].get(task_id, {})
     tags = options.get("tags") or []
     if isinstance(tags, str):
@@ -181,22 +257,24 @@ def new_run(state, project, env, task_id, payload=None, options=None, **extra):
         "createdAt": now, "payload": payload, "payloadType": options.get("payloadType", "application/json"),
         "tags": tags, "pace": int(state.settings["run_pace"] * 1000), "behaviour": task.get("behaviour", "success"),
         "duration": task.get("duration", 1), "isTest": bool(options.get("test", False)),
-        "metadata": options.get("metadata"), "machine": options.get("machine"), "region": options.get("region"),
-        "queue": (options.get("queue") or {}).get("name") or "task/" + task_id, "version": "20240101.1",
+        "metadata": options.get("metadata"), "machine": options.get("machine"),
+        # regionForDisplay: the requested region, else the worker queue's region (the project's default here)
+        "region": options.get("region") or project.get("defaultRegion"),
+        "queue": (options.get("queue") or {}).get("name") or "task/" + task_id,
         "taskKind": "SCHEDULED" if task.get("type") == "SCHEDULED" else "STANDARD",
     }
+    # per-trigger TTL, else dev's 10m default (runEngine/services/triggerTask.server.ts); a number is seconds
     ttl = options.get("ttl")
     if ttl is not None:
-        run["ttl"] = ttl if isinstance(ttl, str) else "%ds" % int(ttl)
+        ttl = ttl if isinstance(ttl, str) else stringify_duration(ttl)
     elif env["type"] == "DEVELOPMENT":
-        run["ttl"] = "10m"
-    delay = options.get("delay")
-    if delay is not None:
-        until = parse_delay_ms(delay, now)
-        if until is None:
-            raise ApiError(400, "Invalid delay: %s" % delay)
-        if until > now:
-            run["delayUntil"] = until
+        ttl = "10m"
+    if ttl:
+        run["ttl"] = ttl
+        run["ttlMs"] = parse_natural_duration_ms(ttl)
+    until = parse_delay_ms(options.get("delay"), now)
+    if until is not None:
+        run["delayUntil"] = until
     run.update(extra)
     state.data["runs"][run["id"]] = run
     state.data["runOrder"].append(run["id"])
@@ -213,71 +291,112 @@ _OPTION_TYPES = {
 }
 
 
+def _type_issue(path, expected, value):
+    return {"path": list(path), "message": "Expected %s, received %s" % (expected, js_type(value))}
+
+
 def validate_item(body, path=()):
-    """zod-like validation of a trigger body / batch item; raises 400 with the zod message."""
-    issues = []
+    """The trigger body / batch item schema (core/v3/schemas/api.ts); raises 400 with fromZodError's text."""
     if not isinstance(body, dict):
-        issues.append({"code": "invalid_type", "expected": "object", "received": js_type(body), "path": list(path),
-                       "message": "Expected object, received %s" % js_type(body)})
-        raise ApiError(400, zod_message(issues))
+        raise ApiError(400, zod_validation_error([_type_issue(path, "object", body)]))
+    issues = []
     options = body.get("options")
+    opath = list(path) + ["options"]
     if options is not None and not isinstance(options, dict):
-        issues.append({"code": "invalid_type", "expected": "object", "received": js_type(options), "path": list(path) + ["options"],
-                       "message": "Expected object, received %s" % js_type(options)})
+        issues.append(_type_issue(opath, "object", options))
     elif options:
         for field, expected in _OPTION_TYPES.items():
-            if field in options and options[field] is not None and expected != "any" and js_type(options[field]) not in expected.split("|"):
-                issues.append({"code": "invalid_type", "expected": expected, "received": js_type(options[field]),
-                               "path": list(path) + ["options", field], "message": "Expected %s, received %s" % (expected, js_type(options[field]))})
+            value = options.get(field)
+            allowed = expected.split("|")
+            if value is not None and expected != "any" and js_type(value) not in allowed:
+                if field == "tags":   # RunTags = string | string[] (a zod union: both branches are reported)
+                    union = [_type_issue(opath + [field], kind, value)["message"] for kind in ("string", "array")]
+                    issues.append({"path": opath + [field], "union": union})
+                else:
+                    issues.append(_type_issue(opath + [field], allowed[0], value))
         tags = options.get("tags")
-        if isinstance(tags, list):
-            if any(not isinstance(tag, str) for tag in tags):
-                issues.append({"code": "invalid_type", "expected": "string", "path": list(path) + ["options", "tags"], "message": "Expected string"})
-            elif len(tags) > 10:
-                issues.append({"code": "custom", "path": list(path) + ["options", "tags"],
-                               "message": "Runs can only have 10 tags, you're trying to set %d." % len(tags)})
-        if isinstance(options.get("machine"), str) and options["machine"] not in MACHINES:
-            issues.append({"code": "invalid_enum_value", "options": list(MACHINES), "path": list(path) + ["options", "machine"],
-                           "received": options["machine"], "message": "Invalid enum value."})
+        for index, tag in enumerate(tags if isinstance(tags, list) else [tags] if isinstance(tags, str) else []):
+            tag_path = opath + ["tags", index] if isinstance(tags, list) else opath + ["tags"]
+            if not isinstance(tag, str):
+                issues.append(_type_issue(tag_path, "string", tag))
+            elif len(tag) > 128:
+                issues.append({"path": tag_path, "message": "Tags must be less than 128 characters"})
+        attempts = options.get("maxAttempts")
+        if isinstance(attempts, float) and not attempts.is_integer():
+            issues.append({"path": opath + ["maxAttempts"], "message": "Expected integer, received float"})
+        machine = options.get("machine")
+        if isinstance(machine, str) and machine not in MACHINES:
+            issues.append({"path": opath + ["machine"], "message": "Invalid enum value. Expected %s, received '%s'" % (
+                " | ".join("'%s'" % m for m in MACHINES), machine)})
         if isinstance(options.get("idempotencyKey"), str) and len(options["idempotencyKey"]) > 2048:
-            issues.append({"code": "too_big", "path": list(path) + ["options", "idempotencyKey"], "message": "String must contain at most 2048 character(s)"})
+            issues.append({"path": opath + ["idempotencyKey"], "message": "String must contain at most 2048 character(s)"})
         if isinstance(options.get("queue"), dict) and not isinstance(options["queue"].get("name", ""), str):
-            issues.append({"code": "invalid_type", "expected": "string", "path": list(path) + ["options", "queue", "name"], "message": "Expected string"})
+            issues.append(_type_issue(opath + ["queue", "name"], "string", options["queue"]["name"]))
     if issues:
-        raise ApiError(400, zod_message(issues))
+        raise ApiError(400, zod_validation_error(issues))
 
 
-def _request_cache_get(state, env, route, req):
+def _items_issue(body):
+    if not isinstance(body, dict):
+        return _type_issue([], "object", body)
+    if "items" not in body:
+        return {"path": ["items"], "message": "Required"}
+    return _type_issue(["items"], "array", body["items"])
+
+
+def check_tag_count(body):
+    """The trigger validator's rule, after the schema: 422 (runEngine/validators/triggerTaskValidator.ts)."""
+    tags = (body.get("options") or {}).get("tags")
+    if isinstance(tags, list) and len(tags) > 10:
+        raise ApiError(422, "Runs can only have 10 tags, you're trying to set %d." % len(tags))
+
+
+def _request_cache_get(state, scope, req, body_of):
+    """x-trigger-request-idempotency-key: a replay answers 200 with body_of(entity) (utils/requestIdempotency.server.ts).
+
+    The key is scoped to the environment and the task (or the sorted task set of a batch)."""
     key = req.headers.get("x-trigger-request-idempotency-key")
     if not key:
         return None, None
-    cache_key = "%s|%s|%s" % (env["id"], route, key)
+    cache_key = json.dumps([key] + list(scope))
     hit = state.data["requestCache"].get(cache_key)
     if hit and hit["expiresAt"] > now_ms():
-        return cache_key, Response(hit["status"], hit["body"])
+        body = body_of(hit["id"])
+        if body is not None:
+            return cache_key, Response(200, body)
     return cache_key, None
 
 
-def _request_cache_put(state, cache_key, response):
+def _request_cache_put(state, cache_key, entity_id):
     if cache_key:
-        state.data["requestCache"][cache_key] = {"status": response.status, "body": response.body, "expiresAt": now_ms() + DAY_MS}
+        state.data["requestCache"][cache_key] = {"id": entity_id, "expiresAt": now_ms() + DAY_MS}
+
+
+# A key is cleared, and a new run made, when its run ended like this (v3/taskStatus.ts shouldIdempotencyKeyBeCleared).
+CLEARS_IDEMPOTENCY = {"COMPLETED_WITH_ERRORS", "CRASHED", "SYSTEM_FAILURE", "INTERRUPTED", "TIMED_OUT", "EXPIRED"}
 
 
 def _trigger_one(state, project, env, task_id, item, headers=None, **extra):
-    """Trigger honouring idempotency keys; returns (run id, is_cached)."""
+    """Trigger honouring idempotency keys (runEngine/concerns/idempotencyKeys.server.ts); returns (run id, is_cached)."""
     options = item.get("options") or {}
     headers = headers or {}
     key = headers.get("idempotency-key") or options.get("idempotencyKey")
-    ttl_text = headers.get("idempotency-key-ttl") or options.get("idempotencyKeyTTL")
     now = now_ms()
     if key:
         ikey = "%s|%s|%s" % (env["id"], task_id, key)
         hit = state.data["idempotency"].get(ikey)
-        if hit and hit["expiresAt"] > now and hit["runId"] in state.data["runs"]:
-            return hit["runId"], True
+        old = state.data["runs"].get(hit["runId"]) if hit else None
+        if old is not None:
+            if hit["expiresAt"] >= now and timeline(state, old, now)[0] not in CLEARS_IDEMPOTENCY:
+                return old["id"], True
+            old["idempotencyKey"] = None
+            del state.data["idempotency"][ikey]
     run = new_run(state, project, env, task_id, item.get("payload"), options, **extra)
     if key:
-        ttl = parse_duration_ms(ttl_text) if ttl_text else None
+        # the header TTL wins; only ^\d+[smhd]$ is understood, anything else means the 30-day default
+        ttl = parse_idempotency_ttl_ms(headers.get("idempotency-key-ttl"))
+        if ttl is None:
+            ttl = parse_idempotency_ttl_ms(options.get("idempotencyKeyTTL"))
         run["idempotencyKey"] = key
         state.data["idempotency"][ikey] = {"runId": run["id"], "expiresAt": now + (ttl if ttl is not None else 30 * DAY_MS)}
     return run["id"], False
@@ -296,20 +415,19 @@ def trigger(state, req, task_id):
     project, env = auth.resolve_secret_key(state, req, auth.RBAC)
     body = _json_body(req)
     validate_item(body)
-    cache_key, cached = _request_cache_get(state, env, "trigger", req)
+    cache_key, cached = _request_cache_get(state, (env["id"], task_id), req, lambda run_id: {"id": run_id, "isCached": False})
     if cached:
-        cached.headers.update(_jwt_headers(env, "read:runs:%s" % cached.body.get("id")))
+        cached.headers.update(_jwt_headers(env, "read:runs:%s" % cached.body["id"], "write:inputStreams:%s" % cached.body["id"]))
         return cached
-    if task_id not in project["tasks"]:
-        raise ApiError(404, "Task not found")
+    check_tag_count(body)
     run_id, is_cached = _trigger_one(state, project, env, task_id, body, req.headers)
-    response = Response(200, {"id": run_id, "isCached": is_cached}, _jwt_headers(env, "read:runs:%s" % run_id))
-    _request_cache_put(state, cache_key, response)
-    return response
+    _request_cache_put(state, cache_key, run_id)
+    return Response(200, {"id": run_id, "isCached": is_cached}, _jwt_headers(env, "read:runs:%s" % run_id, "write:inputStreams:%s" % run_id))
 
 
-def _store_batch(state, batch_id, env, run_ids):
-    state.data["batches"][batch_id] = {"id": batch_id, "envId": env["id"], "runCount": len(run_ids),
+def _store_batch(state, batch_id, env, run_ids, created, process_at=None, idempotency_key=None):
+    state.data["batches"][batch_id] = {"id": batch_id, "envId": env["id"], "runCount": len(run_ids), "createdAt": created,
+                                       "processAt": process_at or created, "idempotencyKey": idempotency_key,
                                        "items": {str(i): r for i, r in enumerate(run_ids)}, "sealed": True}
 
 
@@ -317,9 +435,7 @@ def batch_v1(state, req, task_id):
     project, env = auth.resolve_secret_key(state, req, auth.RBAC)
     body = _json_body(req)
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-        received = js_type(body.get("items") if isinstance(body, dict) else body)
-        raise ApiError(400, zod_message([{"code": "invalid_type", "expected": "array", "received": received,
-                                         "path": ["items"], "message": "Required"}]))
+        raise ApiError(400, zod_validation_error([_items_issue(body)]))
     items = body["items"]
     if not items:
         raise ApiError(400, "No items to trigger")
@@ -327,11 +443,11 @@ def batch_v1(state, req, task_id):
         raise ApiError(400, "Too many items. Maximum allowed batch size is 100.")
     for index, item in enumerate(items):
         validate_item(item, ("items", index))
-    if task_id not in project["tasks"]:
-        raise ApiError(404, "Task not found")
+    for item in items:
+        check_tag_count(item)
     batch_id = state.new_id("batch_")
     run_ids = [_trigger_one(state, project, env, task_id, item, batchId=batch_id, triggerFunction="batchTrigger")[0] for item in items]
-    _store_batch(state, batch_id, env, run_ids)
+    _store_batch(state, batch_id, env, run_ids, now_ms())
     return Response(200, {"batchId": batch_id, "runs": run_ids}, _jwt_headers(env, "read:batch:%s" % batch_id))
 
 
@@ -339,7 +455,7 @@ def batch_v2(state, req):
     project, env = auth.resolve_secret_key(state, req, auth.RBAC)
     body = _json_body(req)
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-        raise ApiError(400, zod_message([{"code": "invalid_type", "expected": "array", "path": ["items"], "message": "Required"}]))
+        raise ApiError(400, zod_validation_error([_items_issue(body)]))
     items = body["items"]
     if not items:
         raise ApiError(400, "Batch cannot be triggered with no items")
@@ -348,19 +464,53 @@ def batch_v2(state, req):
     for index, item in enumerate(items):
         validate_item(item, ("items", index))
         if not isinstance(item.get("task"), str):
-            raise ApiError(400, zod_message([{"code": "invalid_type", "expected": "string", "path": ["items", index, "task"], "message": "Required"}]))
-    cache_key, cached = _request_cache_get(state, env, "batch_v2", req)
+            raise ApiError(400, zod_validation_error([{"path": ["items", index, "task"], "message": "Required"}]))
+    tasks = sorted({item["task"] for item in items})
+    cache_key, cached = _request_cache_get(state, [env["id"]] + tasks, req, lambda batch_id: _batch_replay(state, env, batch_id))
     if cached:
+        cached.headers.update(_jwt_headers(env, "read:batch:%s" % cached.body["id"]))
         return cached
-    missing = sorted({item["task"] for item in items if item["task"] not in project["tasks"]})
-    if missing:
-        raise ApiError(422, "Task not found: %s" % ", ".join(missing))
+    for item in items:
+        check_tag_count(item)
     batch_id = state.new_id("batch_")
-    run_ids = [_trigger_one(state, project, env, item["task"], item, batchId=batch_id, triggerFunction="batchTrigger")[0] for item in items]
-    _store_batch(state, batch_id, env, run_ids)
-    response = Response(202, {"id": batch_id, "runCount": len(items), "isCached": False}, _jwt_headers(env, "read:batch:%s" % batch_id))
-    _request_cache_put(state, cache_key, response)
-    return response
+    now = now_ms()
+    # more than 20 items are processed by a worker after the 202 (runEngine/services/batchTrigger.server.ts):
+    # until then the batch has no runs
+    process_at = now + max(int(state.settings["run_pace"] * 1000), 50) if len(items) > ASYNC_BATCH_THRESHOLD else now
+    run_ids = [_trigger_one(state, project, env, item["task"], item, batchId=batch_id, triggerFunction="batchTrigger", createdAt=process_at)[0]
+               for item in items]
+    _store_batch(state, batch_id, env, run_ids, now, process_at)
+    _request_cache_put(state, cache_key, batch_id)
+    return Response(202, {"id": batch_id, "isCached": False, "runCount": len(items)}, _jwt_headers(env, "read:batch:%s" % batch_id))
+
+
+def _batch_replay(state, env, batch_id):
+    batch = state.data["batches"].get(batch_id)
+    return {"id": batch_id, "runCount": batch["runCount"]} if batch and batch["envId"] == env["id"] else None
+
+
+def _batch_view(state, batch, now, v2):
+    """GET /api/v1|v2/batches/{id}: runs appear once processed; COMPLETED when every run is final."""
+    processed = now >= batch.get("processAt", 0)
+    run_ids = [batch["items"][key] for key in sorted(batch["items"], key=int)] if processed else []
+    runs_by_id = state.data["runs"]
+    done = processed and len(run_ids) == batch["runCount"] and all(
+        run_id in runs_by_id and timeline(state, runs_by_id[run_id], now)[0] in FINAL for run_id in run_ids)
+    created = batch.get("createdAt") or now
+    body = {"id": batch["id"], "status": "COMPLETED" if done else "PENDING", "idempotencyKey": batch.get("idempotencyKey"),
+            "createdAt": iso(created), "updatedAt": iso(max(created, batch.get("processAt") or created)),
+            "runCount": batch["runCount"], "runs": run_ids}
+    if v2:
+        body["processing"] = {"errors": []}
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def retrieve_batch(state, req, batch_id, v2=False):
+    _project, env = auth.resolve_secret_key(state, req, auth.RBAC)
+    batch = state.data["batches"].get(batch_id)
+    if batch is None or batch["envId"] != env["id"]:
+        raise ApiError(404, "Not found", headers={"x-should-retry": "true"})
+    return Response(200, _batch_view(state, batch, now_ms(), v2))
 
 
 def batch_v3_create(state, req):
@@ -375,23 +525,18 @@ def batch_v3_create(state, req):
     idem = body.get("idempotencyKey")
     if idem is not None and not isinstance(idem, str):
         raise ApiError(400, zod_message([{"code": "invalid_type", "expected": "string", "path": ["idempotencyKey"], "message": "Expected string"}]))
-    cache_key, cached = _request_cache_get(state, env, "batch_v3", req)
-    if cached:
-        return cached
     if idem:
         for batch in state.data["batches"].values():
             if batch["envId"] == env["id"] and batch.get("idempotencyKey") == idem:
                 return Response(202, {"id": batch["id"], "runCount": batch["runCount"], "isCached": True, "idempotencyKey": idem})
     batch_id = state.new_id("batch_")
     state.data["batches"][batch_id] = {"id": batch_id, "envId": env["id"], "project": project["ref"], "runCount": count,
-                                       "items": {}, "sealed": False, "idempotencyKey": idem}
+                                       "items": {}, "sealed": False, "idempotencyKey": idem, "createdAt": now_ms()}
     state.touch()
     body_out = {"id": batch_id, "runCount": count, "isCached": False}
     if idem:
         body_out["idempotencyKey"] = idem
-    response = Response(202, body_out, _jwt_headers(env, "read:batch:%s" % batch_id))
-    _request_cache_put(state, cache_key, response)
-    return response
+    return Response(202, body_out, _jwt_headers(env, "read:batch:%s" % batch_id))
 
 
 def batch_v3_items(state, req, batch_id):
@@ -422,8 +567,6 @@ def batch_v3_items(state, req, batch_id):
         if str(item["index"]) in batch["items"]:
             deduplicated += 1
             continue
-        if item["task"] not in project["tasks"]:
-            raise ApiError(422, "Task not found: %s" % item["task"])
         run_id = _trigger_one(state, project, env, item["task"], item, batchId=batch_id, triggerFunction="batchTrigger")[0]
         batch["items"][str(item["index"])] = run_id
         accepted += 1
@@ -448,8 +591,8 @@ def retrieve(state, req, run_id):
     _project, env = auth.resolve_secret_key(state, req, auth.RBAC)
     run = _run_in_env(state, env, run_id)
     if run is None:
-        raise ApiError(404, "Run not found", headers={"x-should-retry": "true"})
-    return Response(200, retrieve_body(run, now_ms(), modern(req)))
+        raise ApiError(404, "Not found", headers={"x-should-retry": "true"})
+    return Response(200, retrieve_body(state, run, now_ms(), modern(req)))
 
 
 def cancel(state, req, run_id):
@@ -458,46 +601,52 @@ def cancel(state, req, run_id):
     if run is None:
         raise ApiError(404, "Resource not found")
     now = now_ms()
-    internal, started, _finished = timeline(run, now)
+    internal, started, _finished = timeline(state, run, now)
     if internal not in FINAL:
         run["fixed"] = "CANCELED"
         run["startedAt"] = started
-        run["finishedAt"] = now
+        # a run canceled before it started has no completedAt on the server (seen there: no finishedAt)
+        run["finishedAt"] = now if started is not None else None
         run["updatedAt"] = now
         state.touch()
     return Response(200, {"id": run["id"]})
 
 
 def replay(state, req, run_id):
-    project, env = auth.resolve_secret_key(state, req, auth.LEGACY)
+    """An RBAC route: its texts are the route builder's (routes/api.v1.runs.$runParam.replay.ts)."""
+    project, env = auth.resolve_secret_key(state, req, auth.RBAC)
     run = _run_in_env(state, env, run_id)
     if run is None:
-        raise ApiError(404, "Run not found")
-    options = {"tags": run.get("tags"), "payloadType": run.get("payloadType"), "metadata": run.get("metadata"), "test": run.get("isTest", False)}
+        raise ApiError(404, "Resource not found")
+    # v3/services/replayTaskRun.server.ts keeps payload, tags, metadata, test flag, queue and machine
+    options = {"tags": run.get("tags"), "payloadType": run.get("payloadType"), "metadata": run.get("metadata"), "test": run.get("isTest", False),
+               "queue": {"name": run.get("queue")}, "machine": run.get("machine")}
     new = new_run(state, project, env, run["task"], run.get("payload"), options, replayOf=run["id"])
     return Response(200, {"id": new["id"]})
 
 
 def reschedule(state, req, run_id):
+    """routes/api.v1.runs.$runParam.reschedule.ts: body, then the delay, then the run."""
+    if req.cred.kind != "secret_key":
+        raise ApiError(401, "Invalid or missing API Key")
     _project, env = auth.resolve_secret_key(state, req, auth.LEGACY)
     body = req.json_or(None)
     if not isinstance(body, dict) or not isinstance(body.get("delay"), str):
-        issue = {"code": "invalid_type", "expected": "string", "path": ["delay"], "message": "Required"}
-        raise ApiError(400, {"error": "Invalid request body", "issues": [issue]})
+        raise ApiError(400, "Invalid request body")
+    now = now_ms()
+    until = parse_delay_ms(body["delay"], now)
+    if until is None:
+        raise ApiError(400, "Invalid delay: %s" % body["delay"])
     run = _run_in_env(state, env, run_id)
     if run is None:
         raise ApiError(404, "Run not found")
-    now = now_ms()
-    until = parse_delay_ms(body["delay"], now)
-    if until is None or until <= now:
-        raise ApiError(400, "Invalid delay: %s" % body["delay"])
-    internal, _started, _finished = timeline(run, now)
+    internal, _started, _finished = timeline(state, run, now)
     if internal != "DELAYED":
         raise ApiError(400, "Cannot reschedule a run that is not delayed")
     run["delayUntil"] = until
     run["updatedAt"] = now
     state.touch()
-    return Response(200, retrieve_body(run, now, modern(req)))
+    return Response(200, retrieve_body(state, run, now, modern(req)))
 
 
 # ---------------------------------------------------------------- list
@@ -548,10 +697,9 @@ class _Query:
         period, start, end = query.get("filter[createdAt][period]"), query.get("filter[createdAt][from]"), query.get("filter[createdAt][to]")
         lower = upper = None
         if period is not None:
-            span = parse_duration_ms(period)
-            if span is None:
-                self._bad("filter[createdAt][period]", "Invalid period")
-            else:
+            # parse-duration: what it cannot read means no lower bound at all (L8)
+            span = parse_period_ms(period)
+            if span is not None:
                 lower = now - span
         if start is not None:
             lower = parse_date_ms(start)
@@ -565,11 +713,11 @@ class _Query:
             lower = now - 7 * DAY_MS
         return lower, upper
 
-    def matches(self, run, now):
+    def matches(self, state, run, now):
         created = run["createdAt"]
         if self.start is not None and created < self.start or self.end is not None and created > self.end:
             return False
-        if self.statuses is not None and timeline(run, now)[0] not in self.statuses:
+        if self.statuses is not None and timeline(state, run, now)[0] not in self.statuses:
             return False
         lists = self.lists
         if "taskIdentifier" in lists and run["task"] not in lists["taskIdentifier"]:
@@ -594,10 +742,8 @@ def _cursor_key(state, text):
     decoded = b64url_decode(text)
     if isinstance(decoded, dict) and isinstance(decoded.get("c"), int) and isinstance(decoded.get("r"), int):
         return decoded["c"], decoded["r"]
-    run = state.data["runs"].get(text)
-    if run is not None:
-        return run["createdAt"], run["seq"]
-    raise ApiError(400, {"error": "Query Error", "details": [{"code": "custom", "path": ["page"], "message": "Invalid cursor"}]})
+    # anything else is a legacy cursor, a bare run id, cut on the id alone (services/runsRepository/runsCursor.server.ts)
+    return None
 
 
 def _cursor(run):
@@ -617,18 +763,24 @@ def _env_index(state, env_id):
 
 
 def list_runs(state, req, env):
-    now = now_ms()
+    """The list is read from a replica (ClickHouse on the server): with runs_list_lag_ms set it shows the runs and
+    statuses of that long ago. Retrieve, cancel and replay read the primary store."""
+    now = now_ms() - state.settings.get("runs_list_lag_ms", 0)
     query = _Query(req.query, now)
     keys = _env_index(state, env["id"])
     runs_by_id = state.data["runs"]
     size = query.size
     pagination = {}
     found = []
+    visible = bisect.bisect_right(keys, (now, float("inf")))  # created later: not replicated yet (or a batch still processing)
     if query.before:
         cursor = _cursor_key(state, query.before)
-        for index in range(bisect.bisect_right(keys, cursor + ("\U0010ffff",)), len(keys)):
+        first = bisect.bisect_right(keys, cursor + ("\U0010ffff",)) if cursor else 0
+        for index in range(first, visible):
             run = runs_by_id[keys[index][2]]
-            if query.matches(run, now):
+            if cursor is None and run["id"] <= query.before:
+                continue
+            if query.matches(state, run, now):
                 found.append(run)
                 if len(found) > size:
                     break
@@ -638,12 +790,15 @@ def list_runs(state, req, env):
         if page:
             pagination["next"] = _cursor(page[-1])
     else:
-        end = bisect.bisect_left(keys, _cursor_key(state, query.after)) if query.after else len(keys)
+        cursor = _cursor_key(state, query.after) if query.after else None
+        end = min(visible, bisect.bisect_left(keys, cursor)) if cursor else visible
         for index in range(end - 1, -1, -1):
             run = runs_by_id[keys[index][2]]
             if query.start is not None and run["createdAt"] < query.start:
                 break
-            if query.matches(run, now):
+            if query.after and cursor is None and run["id"] >= query.after:
+                continue
+            if query.matches(state, run, now):
                 found.append(run)
                 if len(found) > size:
                     break

@@ -1,7 +1,9 @@
-"""Schedules (digest §7) and timezones (§7.9)."""
+"""Schedules and time zones (docs/dev/protocol.md#schedules)."""
 
 import datetime
 import hashlib
+import json
+import os
 import re
 import zoneinfo
 
@@ -9,16 +11,47 @@ from . import auth, cron
 from .util import ApiError, Response, check_fields, iso, now_ms, zod_issue
 
 _TZ_CACHE = []
-WINDOW_RE = re.compile(r"^(\d+)(m|h|%)$")
+_TZ_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "timezones.json")
 METHOD_NOT_ALLOWED = Response(200, {"status": 405, "body": "Method Not Allowed"})
+MAX_WINDOW_SECONDS = 24 * 3600
 
 
 def timezones():
+    """UTC first, then Intl.supportedValuesOf("timeZone") of the server's Node (data/make_timezones.py)."""
     if not _TZ_CACHE:
-        skip = ("Etc/", "SystemV/", "posix/", "right/")
-        names = sorted(name for name in zoneinfo.available_timezones() if name != "UTC" and "/" in name and not name.startswith(skip))
-        _TZ_CACHE.extend(["UTC"] + names)
+        with open(_TZ_FILE, "r", encoding="utf-8") as handle:
+            _TZ_CACHE.extend(json.load(handle)["listed"])
     return _TZ_CACHE
+
+
+def parse_window(value):
+    """core/v3/schemas/scheduleWindow.ts parseScheduleWindow: ("duration", seconds) | ("percentage", n); ValueError with the server's text."""
+    match = re.fullmatch(r"(0|[1-9]\d*)([mh])", value)
+    if match:
+        seconds = int(match.group(1)) * (60 if match.group(2) == "m" else 3600)
+        if seconds > MAX_WINDOW_SECONDS:
+            raise ValueError("Schedule window duration cannot exceed 24 hours")
+        return "duration", seconds
+    match = re.fullmatch(r"(0|[1-9]\d*)%", value)
+    if match:
+        if int(match.group(1)) > 100:
+            raise ValueError("Schedule window percentage cannot exceed 100%")
+        return "percentage", int(match.group(1))
+    raise ValueError('Schedule window must be a whole duration such as "30m" or "2h", or a percentage such as "30%"')
+
+
+def format_window(parsed):
+    """v3/scheduleWindow.server.ts formatScheduleWindow: whole hours as Nh, 0 as 0m."""
+    if parsed is None:
+        return None
+    kind, amount = parsed
+    if kind == "percentage":
+        return "%d%%" % amount
+    if amount == 0:
+        return "0m"
+    if amount % 3600 == 0:
+        return "%dh" % (amount // 3600)
+    return "%dm" % (amount // 60)
 
 
 def list_timezones(_state, req):
@@ -55,10 +88,9 @@ def _next_times(schedule):
     ms = int(nxt.timestamp() * 1000)
     effective = ms
     window = schedule.get("window")
-    if window:
-        match = WINDOW_RE.match(window)
-        if match and match.group(2) != "%":
-            span = int(match.group(1)) * (60_000 if match.group(2) == "m" else 3_600_000)
+    if window and window[0] == "duration":
+        span = window[1] * 1000
+        if span:
             digest = int(hashlib.sha256(schedule["id"].encode()).hexdigest()[:8], 16)
             effective = ms + (digest % max(span, 1))
     return iso(ms), iso(effective)
@@ -99,21 +131,13 @@ def view(state, schedule, shape="read"):
         "nextRunEffectiveAt": effective,
         "environments": [_env_item(state, env_id, shape) for env_id in schedule["envIds"]],
     }
+    if schedule["externalId"] is None and shape != "list":
+        del body["externalId"]   # ViewSchedulePresenter: externalId ?? undefined (the list keeps null)
     if schedule["userDedup"]:
         body["deduplicationKey"] = schedule["dedupKey"]
     if schedule.get("window"):
-        body["window"] = schedule["window"]
+        body["window"] = format_window(schedule["window"])
     return body
-
-
-def _validate_window(window):
-    match = WINDOW_RE.match(window)
-    if not match:
-        return False
-    amount, unit = int(match.group(1)), match.group(2)
-    if unit == "%":
-        return amount <= 100
-    return amount * (60 if unit == "m" else 3600) <= 24 * 3600
 
 
 def _parse_body(req, with_dedup):
@@ -124,38 +148,45 @@ def _parse_body(req, with_dedup):
     if with_dedup:
         spec["deduplicationKey"] = ("string", True)
     issues = check_fields(body, spec)
-    if not issues and body.get("window") is not None and not _validate_window(body["window"]):
-        issues.append(zod_issue(["window"], "Window must be like 30m, 2h (max 24h) or 30%", code="custom"))
+    if not issues and body.get("window") is not None:
+        try:
+            parse_window(body["window"])
+        except ValueError as exc:
+            issues.append(zod_issue(["window"], str(exc), code="custom"))
     if issues:
         raise ApiError(400, {"error": "Invalid request body", "issues": issues})
     return body
 
 
-def _check(project, env, body, existing):
-    """The 422 checks of checkSchedule / upsertTaskSchedule."""
+def _check(state, project, env, body, existing):
+    """checkSchedule's 422s in its order (cron, timezone, task, archived branch), then upsertTaskSchedule's."""
+    try:
+        cron.check_pattern(body["cron"])
+    except cron.CronError as exc:
+        raise ApiError(422, "Invalid cron expression: %s" % exc) from exc
+    zone = body.get("timezone")
+    if zone and zone not in timezones():
+        raise ApiError(422, "Invalid IANA timezone: '%s'. View the list of valid timezones at %s/timezones" % (zone, state.api_url))
     task = project["tasks"].get(body["task"])
     if task is None:
         raise ApiError(422, "Task with identifier %s not found in project." % body["task"])
     if task["type"] != "SCHEDULED":
         raise ApiError(422, "Task with identifier %s is not a scheduled task." % body["task"])
-    try:
-        cron.parse(body["cron"])
-    except cron.CronError as exc:
-        raise ApiError(422, "Invalid cron expression: %s" % exc) from exc
-    zone = body.get("timezone") or "UTC"
-    if zone not in timezones():
-        raise ApiError(422, "Invalid IANA timezone: '%s'. Please use a valid IANA timezone like 'America/New_York' or 'Europe/London'." % zone)
     if env["archivedAt"] is not None:
         raise ApiError(422, "Can't add or edit a schedule for an archived branch")
     if existing is not None and existing["type"] == "DECLARATIVE":
         raise ApiError(422, "Cannot update a declarative schedule")
+    if not cron.describable(body["cron"]) or body.get("timezone") == "":
+        # cronstrue throws after the checks passed (as does the next-run calculation for the zone ""); the
+        # route answers its generic 500
+        raise ApiError(500, "Something went wrong, please try again.")
 
 
 def _apply(schedule, body, env):
-    schedule["cron"] = body["cron"].strip()
-    schedule["timezone"] = body.get("timezone") or "UTC"
+    schedule["cron"] = body["cron"]
+    schedule["timezone"] = body["timezone"] if body.get("timezone") is not None else "UTC"
     schedule["externalId"] = body.get("externalId") or None
-    schedule["window"] = body.get("window") or None
+    schedule["window"] = parse_window(body["window"]) if body.get("window") is not None else None
     schedule["envIds"] = [env["id"]]
 
 
@@ -175,7 +206,7 @@ def create(state, req):
     body = _parse_body(req, True)
     dedup = body["deduplicationKey"]
     existing = next((s for s in project["schedules"].values() if s["dedupKey"] == dedup), None) if dedup else None
-    _check(project, env, body, existing)
+    _check(state, project, env, body, existing)
     if existing is not None:
         _apply(existing, body, env)
         state.touch()
@@ -227,7 +258,7 @@ def update(state, req, ident):
     schedule = _find(project, ident)
     if schedule is not None and not _visible(schedule, env):
         raise ApiError(404, "Schedule not found")
-    _check(project, env, body, schedule)
+    _check(state, project, env, body, schedule)
     if schedule is None:
         return Response(200, view(state, _create(state, project, env, body, None), "write"))
     _apply(schedule, body, env)

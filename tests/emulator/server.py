@@ -11,7 +11,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote
 
-from . import auth, branches, control, envvars, ratelimit, runs, schedules
+from . import auth, branches, control, envvars, ratelimit, runs, schedules, util, workers
 from .state import State
 from .util import ApiError, Response
 
@@ -83,6 +83,9 @@ def _route_table():
         (r"/api/v2/tasks/batch", {"POST": _st(runs.batch_v2)}, NOT_ALLOWED),
         (r"/api/v3/batches", {"POST": _st(runs.batch_v3_create)}, NOT_ALLOWED),
         (r"/api/v3/batches/%s/items" % seg, {"POST": _st(runs.batch_v3_items)}, NOT_ALLOWED),
+        (r"/api/v1/batches/%s" % seg, {"GET": _st(runs.retrieve_batch)}, NOT_ALLOWED),
+        (r"/api/v2/batches/%s" % seg, {"GET": _st(runs.retrieve_batch, True)}, NOT_ALLOWED),
+        (r"/api/v1/projects/%s/%s/workers/%s" % (seg, seg, seg), {"GET": _st(workers.worker_by_tag)}, NOT_ALLOWED),
         (r"/api/v1/projects", {"GET": _st(branches.list_projects)}, NOT_ALLOWED),
         (r"/api/v1/projects/%s/runs" % seg, {"GET": _st(runs.list_project_runs)}, NOT_ALLOWED),
         (r"/api/v1/projects/%s/branches" % seg, {"GET": _st(branches.list_branches), "POST": _st(branches.upsert)}, lower_405),
@@ -102,7 +105,7 @@ ROUTES = _route_table()
 
 def _problem_401():
     message = "No authorization header provided"
-    body = {"title": "Unauthorized", "status": 401, "type": "https://httpstatuses.com/401", "detail": message, "error": message}
+    body = {"title": "Unauthorized", "status": 401, "type": "https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/401", "detail": message, "error": message}
     return Response(401, body, content_type="application/problem+json")
 
 
@@ -118,16 +121,18 @@ def _fault_response(status):
 class Emulator:
     """Everything the handler needs: state, limiter, journal, faults."""
 
-    def __init__(self, seed=None, state_file=None, run_pace=0.2, rate_limit=(750, 250)):
+    def __init__(self, seed=None, state_file=None, run_pace=0.2, rate_limit=(750, 250), runs_list_lag_ms=0):
         self.state = State(seed=seed, state_file=state_file)
-        self.state.settings = {"run_pace": run_pace}
-        self.defaults = {"run_pace": run_pace, "rate_limit": rate_limit}
+        self.state.settings = {"run_pace": run_pace, "runs_list_lag_ms": runs_list_lag_ms}
+        self.defaults = {"run_pace": run_pace, "rate_limit": rate_limit, "runs_list_lag_ms": runs_list_lag_ms}
         self.limiter = ratelimit.RateLimiter(*rate_limit)
         self.journal = control.Journal()
         self.faults = control.Faults()
         self.api_url = ""
 
     def reset(self):
+        util.CLOCK["offset_ms"] = 0
+        self.state.settings["runs_list_lag_ms"] = self.defaults["runs_list_lag_ms"]
         self.state.reset()
         self.journal.clear()
         self.faults.set({})
@@ -370,7 +375,7 @@ def make_server(host, port, emulator):
     httpd = Server((host, port), handler)
     bound_port = httpd.server_address[1]
     shown = "[%s]" % host if ":" in host else host
-    emulator.api_url = "http://%s:%d" % (shown, bound_port)
+    emulator.api_url = emulator.state.api_url = "http://%s:%d" % (shown, bound_port)
     return httpd
 
 

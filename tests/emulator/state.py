@@ -16,6 +16,8 @@ from .util import now_ms
 ORG = {"id": "org_demo0000000000000000001", "title": "Demo Organization", "slug": "demo-org", "createdAt": "2024-01-01T00:00:00.000Z"}
 USER_ID = "user_demo000000000000000001"
 PAT = "tr_pat_" + "demoPersonalAccessToken".ljust(40, "0")
+OAT = "tr_oat_" + "demoOrgAccessToken".ljust(40, "0")   # an organization access token of the demo org
+UAT = "tr_uat_" + "demoUserActorToken".ljust(40, "0")   # a user-actor token minted from the PAT
 
 # path slug (as clients use it) -> stored slug, environment type
 ENV_SLUGS = {"dev": ("dev", "DEVELOPMENT"), "staging": ("stg", "STAGING"), "prod": ("prod", "PRODUCTION"), "preview": ("preview", "PREVIEW")}
@@ -41,6 +43,20 @@ def _key(prefix, tag):
     return prefix + body
 
 
+# The server commit this emulator follows (v4.5.12); PROTOCOL.md cites its files.
+SERVER_COMMIT = "b082e443"
+WORKER_VERSION = "20240101.1"
+
+
+def new_worker(worker_id, tasks, version=WORKER_VERSION, connected=True, created=1704067200000):
+    """An environment's current worker: the version whose tasks run, and whether anything dequeues.
+
+    In deployed environments this is the current deployment; in dev it is the CLI's `trigger dev`
+    (runs wait QUEUED while it is not connected, and expire at their TTL)."""
+    return {"id": worker_id, "version": version, "tasks": list(tasks), "connected": connected, "createdAt": created,
+            "sdkVersion": "4.5.12", "cliVersion": "4.5.12", "engine": "V2"}
+
+
 def _project(ref, name, tag, slug):
     envs = {}
     for public, (stored, env_type) in ENV_SLUGS.items():
@@ -60,6 +76,7 @@ def _project(ref, name, tag, slug):
             "paused": False,
             "shortcode": stored,
             "userName": "demo" if public == "dev" else None,
+            "worker": new_worker("worker_%s_%s" % (tag, stored), [task["id"] for task in STANDARD_TASKS + SCHEDULED_TASKS]),
         }
     return {
         "id": "prj_%s000000000000000000001" % tag,
@@ -110,6 +127,7 @@ class State:
 
     def __init__(self, seed=None, state_file=None):
         self.lock = threading.RLock()
+        self.api_url = ""  # APP_ORIGIN, for the URLs the server puts in messages
         self.seed = seed
         self.state_file = state_file
         self.rng = random.Random(seed)
@@ -231,8 +249,12 @@ def config_view(state, api_url):
                 envs[public] = {"secret_key": env["apiKey"], "id": env["id"], "slug": stored, "type": env["type"]}
             tasks = sorted(task["id"] for task in project["tasks"].values())
             scheduled = sorted(task["id"] for task in project["tasks"].values() if task["type"] == "SCHEDULED")
+            # a branch env's own key, which the server never accepts (kept to test exactly that)
+            branch_envs = [{"name": e["branchName"], "id": e["id"], "own_key": e["apiKey"], "archived": e["archivedAt"] is not None}
+                           for e in project["environments"].values() if e["parentId"]]
             projects.append({
                 "ref": project["ref"], "name": project["name"], "id": project["id"], "slug": project["slug"],
-                "environments": envs, "tasks": tasks, "scheduled_tasks": scheduled,
+                "environments": envs, "tasks": tasks, "scheduled_tasks": scheduled, "branches": branch_envs,
             })
-    return {"api_url": api_url, "pat": PAT, "organization": dict(ORG), "projects": projects, "now": now_ms()}
+    return {"api_url": api_url, "pat": PAT, "oat": OAT, "uat": UAT, "backend": "emulator", "server_commit": SERVER_COMMIT,
+            "organization": dict(ORG), "projects": projects, "now": now_ms()}

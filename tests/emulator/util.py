@@ -31,9 +31,21 @@ class Response:
         self.content_type = content_type
 
 
-def now_ms():
-    """Current time in epoch milliseconds."""
+CLOCK = {"offset_ms": 0}  # the emulator's clock: real time plus an offset set through /_emulator/clock
+
+
+def real_ms():
+    """Wall-clock epoch milliseconds (rate-limit resets, which clients compare with their own clock)."""
     return int(datetime.datetime.now(UTC).timestamp() * 1000)
+
+
+def now_ms():
+    """The emulator's current time in epoch milliseconds."""
+    return real_ms() + CLOCK["offset_ms"]
+
+
+def now_dt():
+    return datetime.datetime.fromtimestamp(now_ms() / 1000.0, UTC)
 
 
 def iso(ms):
@@ -66,33 +78,81 @@ def parse_date_ms(value):
     return int(stamp.timestamp() * 1000)
 
 
-_DURATION_UNITS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000, "y": 31_536_000_000}
-_DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)$")
+_NATURAL_UNITS = (("w", 604_800_000), ("d", 86_400_000), ("(?:hr|h)", 3_600_000), ("m", 60_000), ("s", 1000))
 
 
-def parse_duration_ms(value):
-    """Parse a duration like '30s', '5m', '1h', '2d', '1w' (also several parts: '1h30m'); None if invalid."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not text:
+def parse_natural_duration_ms(value):
+    """core/v3/isomorphic/duration.ts parseNaturalLanguageDurationInMs: units w d hr h m s, whole numbers,
+    several parts in any order; as there, only the first number of each unit counts ('1m2m' is 1 minute)."""
+    if not isinstance(value, str) or len(value) > 100 or not re.fullmatch(r"(\d+(?:w|d|hr|h|m|s))+", value):
         return None
     total = 0
-    for part in re.findall(r"\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y)|.", text):
-        match = _DURATION_RE.match(part)
-        if not match:
-            return None
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-    return int(total)
+    for unit, factor in _NATURAL_UNITS:
+        match = re.search(r"(\d+)" + unit, value)
+        if match:
+            total += int(match.group(1)) * factor
+    return total
 
 
 def parse_delay_ms(value, now):
-    """A run delay: a duration string, or an ISO date string/Date; returns the absolute epoch ms or None."""
+    """utils/delays.ts parseDelay: a date in the future, else a natural-language duration; None means no delay.
+
+    The server never refuses a delay: a past date, a date it cannot read or an unknown unit all mean
+    "start now". Dates are read as ISO 8601 here (V8 also reads a few other forms)."""
+    if value is None or value == "":
+        return None
     if isinstance(value, str):
-        duration = parse_duration_ms(value)
-        if duration is not None:
-            return now + duration
-    return parse_date_ms(value)
+        when = parse_date_ms(value) if not re.fullmatch(r"\d+", value.strip()) else now - 1
+        if when is None:
+            duration = parse_natural_duration_ms(value)
+            return None if duration is None else now + duration
+        return when if when > now else None
+    return None
+
+
+_IDEMPOTENCY_TTL_UNITS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+def parse_idempotency_ttl_ms(value):
+    """utils/idempotencyKeys.server.ts resolveIdempotencyKeyTTL: only ^\\d+[smhd]$, else None (the caller's default)."""
+    match = re.fullmatch(r"(\d+)([smhd])", value) if isinstance(value, str) else None
+    return int(match.group(1)) * _IDEMPOTENCY_TTL_UNITS[match.group(2)] if match else None
+
+
+_PERIOD_UNITS = {
+    "ms": 1, "s": 1000, "sec": 1000, "second": 1000, "seconds": 1000, "m": 60_000, "min": 60_000, "minute": 60_000,
+    "minutes": 60_000, "h": 3_600_000, "hr": 3_600_000, "hour": 3_600_000, "hours": 3_600_000, "d": 86_400_000,
+    "day": 86_400_000, "days": 86_400_000, "w": 604_800_000, "wk": 604_800_000, "week": 604_800_000, "weeks": 604_800_000,
+    "mo": 2_629_800_000, "month": 2_629_800_000, "months": 2_629_800_000, "y": 31_557_600_000, "yr": 31_557_600_000,
+    "year": 31_557_600_000, "years": 31_557_600_000,
+}
+
+
+def parse_period_ms(value):
+    """The runs list's period, read like npm parse-duration 2.1 (numbers with units, summed; a bare number is ms).
+    None when unreadable: the server then applies no time window at all."""
+    if not isinstance(value, str):
+        return None
+    parts = re.findall(r"(-?\d*\.?\d+)\s*([a-zA-Z]*)", value)
+    rest = re.sub(r"(-?\d*\.?\d+)\s*([a-zA-Z]*)", "", value).strip()
+    if not parts or rest:
+        return None
+    total = 0.0
+    for number, unit in parts:
+        factor = _PERIOD_UNITS.get(unit.lower() if unit else "ms")
+        if factor is None:
+            return None
+        total += float(number) * factor
+    return int(total)
+
+
+def stringify_duration(seconds):
+    """core/v3/isomorphic/duration.ts stringifyDuration (a numeric TTL); None for zero or less."""
+    if seconds <= 0:
+        return None
+    seconds = int(seconds)
+    parts = [(seconds // 604800, "w"), (seconds % 604800 // 86400, "d"), (seconds % 86400 // 3600, "h"), (seconds % 3600 // 60, "m"), (seconds % 60, "s")]
+    return "".join("%d%s" % (value, unit) for value, unit in parts if value)
 
 
 def b64url_encode(obj):
@@ -136,12 +196,15 @@ def js_type(value):
 
 
 def check_fields(body, spec, path=()):
-    """Validate a dict against {field: (type_name, required)}; returns a list of zod-like issues."""
+    """Validate a dict against {field: (type_name, required)}; returns a list of zod-like issues.
+
+    Like zod's .optional(), an optional field may be absent but not null ("string|null" allows null).
+    """
     issues = []
     if not isinstance(body, dict):
         return [zod_issue(path, "Expected object, received %s" % js_type(body), expected="object", received=js_type(body))]
     for field, (type_name, required) in spec.items():
-        if field not in body or body[field] is None and not required:
+        if field not in body:
             if required:
                 issues.append(zod_issue(path + (field,), "Required", expected=type_name, received="undefined"))
             continue
@@ -152,6 +215,40 @@ def check_fields(body, spec, path=()):
         if actual not in allowed:
             issues.append(zod_issue(path + (field,), "Expected %s, received %s" % (type_name, actual), expected=type_name, received=actual))
     return issues
+
+
+_IDENTIFIER = re.compile(r"^[$_A-Za-z][$_A-Za-z0-9\u200c\u200d]*")
+
+
+def _zod_path(path):
+    """zod-validation-error 1.5 joinPath."""
+    if len(path) == 1:
+        return str(path[0])
+    out = ""
+    for item in path:
+        if isinstance(item, int):
+            out += "[%d]" % item
+        elif '"' in item:
+            out += '["%s"]' % item.replace('"', '\\"')
+        elif not _IDENTIFIER.match(item):
+            out += '["%s"]' % item
+        else:
+            out += ("." if out else "") + item
+    return out
+
+
+def _zod_issue_text(issue):
+    if "union" in issue:
+        return ", or ".join(_zod_issue_text({"path": issue["path"], "message": text}) for text in issue["union"])
+    path = issue.get("path") or []
+    if len(path) == 1 and isinstance(path[0], int):
+        return "%s at index %d" % (issue["message"], path[0])
+    return '%s at "%s"' % (issue["message"], _zod_path(path)) if path else issue["message"]
+
+
+def zod_validation_error(issues):
+    """fromZodError(error).toString() of zod-validation-error 1.5: the route builders' 400 text (apiBuilder.server.ts)."""
+    return "Validation error: " + "; ".join(_zod_issue_text(issue) for issue in issues[:99])
 
 
 def zod_message(issues):

@@ -94,10 +94,11 @@ def test_branch_key_resolution(emu):
     assert emu.get("/api/v1/runs", key, headers=branch).status_code == 200
     run_id = emu.post("/api/v1/tasks/hello-world/trigger", key, headers=branch, json={"payload": {}}).json()["id"]
     assert emu.get("/api/v3/runs/" + run_id, key, headers=branch).status_code == 200
-    # bootstrap: PAT + branch -> the branch env's own key, which works on its own too
-    own = emu.get("/api/v1/projects/proj_demo/preview", emu.pat, headers=branch).json()["apiKey"]
-    assert own.startswith("tr_preview_") and own != key
-    assert emu.get("/api/v3/runs/" + run_id, own).status_code == 200
+    # bootstrap: PAT + branch -> the PARENT's key (services/apiAuth.server.ts); a branch env's own key is unusable
+    assert emu.get("/api/v1/projects/proj_demo/preview", emu.pat, headers=branch).json()["apiKey"] == key
+    own = next(b["own_key"] for b in emu.get("/_emulator/config").json()["projects"][0]["branches"] if b["name"] == "feat")
+    assert emu.get("/api/v3/runs/" + run_id, own).json() == {"error": "x-trigger-branch header required for preview env"}
+    assert emu.get("/api/v3/runs/" + run_id, own, headers=branch).json() == {"error": "No matching branch env"}
     emu.post(B + "/archive", emu.pat, json={"branch": "feat"})
     r = emu.get("/api/v1/runs", key, headers=branch)
     assert r.status_code == 401 and r.json() == {"error": "No matching branch env"}
@@ -117,5 +118,7 @@ def test_projects_and_bootstrap(emu):
     assert emu.get("/api/v1/projects/proj_demo/prod", emu.key("prod")).json()["apiKey"] == emu.key("prod")
     assert emu.get("/api/v1/projects/proj_demo/stg", emu.pat).json() == {"error": "Invalid Params"}
     assert emu.get("/api/v1/projects/proj_other/prod", emu.key("prod")).status_code == 400
-    assert emu.get("/api/v1/projects/proj_demo/prod", emu.key("dev")).status_code == 400
+    # a valid key of another environment is echoed back: the slug is only checked against a branch (L7)
+    assert emu.get("/api/v1/projects/proj_demo/prod", emu.key("dev")).json()["apiKey"] == emu.key("dev")
+    assert emu.get("/api/v1/projects/proj_demo/preview", emu.key("preview")).json()["apiKey"] == emu.key("preview")
     assert emu.get("/api/v1/projects/proj_nope/prod", emu.pat).status_code == 404

@@ -1,4 +1,4 @@
-"""Environment variables (digest §6)."""
+"""Environment variables (docs/dev/protocol.md#envvars)."""
 
 BASE = "/api/v1/projects/proj_demo/envvars"
 
@@ -75,7 +75,7 @@ def test_import_override_semantics(emu):
     assert r.status_code == 400
     body = r.json()
     assert body["error"].startswith("Some of the variables are already set")
-    assert body["variableErrors"] == [{"key": "A", "error": "Variable already set in prod."}]
+    assert body["variableErrors"] == [{"key": "A", "error": "Variable already set in Production."}]
     # all-or-nothing: C was not written
     assert emu.get(BASE + "/prod/C", pat).status_code == 404
     assert emu.post(BASE + "/prod/import", pat, json={"variables": {"A": "9", "C": "3"}, "override": True}).status_code == 200
@@ -108,7 +108,7 @@ def test_secret_key_scope(emu):
     emu.post(BASE + "/prod", prod, json={"name": "P", "value": "1"})
     r = emu.get("/api/v1/projects/proj_other/envvars/prod", prod)
     assert r.status_code == 400 and r.json()["error"].startswith("Invalid project ref for this API key")
-    # §6.1 trap: another slug without a branch header silently uses the key's env (prod)
+    # the slug trap: another slug without a branch header silently uses the key's env (prod)
     r = emu.post(BASE + "/dev", prod, json={"name": "WRONG", "value": "x"})
     assert r.status_code == 200
     assert emu.get(BASE + "/prod/WRONG", emu.pat).status_code == 200
@@ -150,7 +150,7 @@ def test_preview_branch_merge_and_parent_variables(emu):
     assert merged["FROM_BRANCH"]["value"] == "pv"
     parent = {v["name"]: v["value"] for v in emu.get(BASE + "/preview", pat).json()}
     assert parent["SHARED"] == "parent" and parent["FROM_BRANCH"] == "pv"
-    # PAT + branch + another slug resolves the preview branch anyway (§2.3)
+    # PAT + branch + another slug resolves the preview branch anyway (protocol.md#auth)
     assert {v["name"] for v in emu.get(BASE + "/prod", pat, headers=branch).json()} == set(merged)
     # preview key + branch header
     key = emu.key("preview")
@@ -162,9 +162,18 @@ def test_resolved_values_endpoint(emu):
     prod = emu.key("prod")
     emu.post(BASE + "/prod", prod, json={"name": "S", "value": "hidden", "isSecret": True})
     emu.post(BASE + "/prod", prod, json={"name": "P", "value": "plain"})
+    emu.post(BASE + "/prod", prod, json={"name": "OTEL_RESOURCE_ATTRIBUTES", "value": "a=b"})
+    emu.post(BASE + "/prod", prod, json={"name": "TRIGGER_API_URL", "value": "mine"})
     r = emu.get(BASE, prod)
-    assert r.status_code == 200 and r.json() == {"variables": {"P": "plain", "S": "hidden"}}
-    assert emu.get(BASE, emu.pat).status_code == 401
+    variables = r.json()["variables"]
+    # the user's values, OTEL_RESOURCE_ATTRIBUTES renamed, plus built-ins that win on a clash (L9)
+    assert r.status_code == 200 and variables["P"] == "plain" and variables["S"] == "hidden"
+    assert variables["CUSTOM_OTEL_RESOURCE_ATTRIBUTES"] == "a=b" and "OTEL_RESOURCE_ATTRIBUTES" not in variables
+    assert variables["TRIGGER_API_URL"] == emu.url and variables["TRIGGER_SECRET_KEY"] == prod
+    assert variables["TRIGGER_OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT"] == "1024"
+    dev = emu.get(BASE, emu.key("dev")).json()["variables"]
+    assert "TRIGGER_SECRET_KEY" not in dev and dev["OTEL_EXPORTER_OTLP_ENDPOINT"] == emu.url + "/otel"
+    assert emu.get(BASE, emu.pat).json() == {"error": "Invalid API key"}
     assert emu.get("/api/v1/projects/proj_other/envvars", prod).status_code == 404
 
 

@@ -1,8 +1,9 @@
-"""Schedules (digest §7) and the cron helper."""
+"""Schedules (docs/dev/protocol.md#schedules) and the cron port."""
 
 import datetime
 import importlib.util
 import os
+import re
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_dedup_upsert_updates_keeps_task_and_moves_env(emu):
     assert second["id"] == first["id"]
     assert second["task"] == "hourly-sync"  # task never changes
     assert second["generator"]["expression"] == "30 9 * * *" and second["generator"]["description"] == "At 09:30 AM"
-    assert second["timezone"] == "UTC" and second["externalId"] is None  # full overwrite
+    assert second["timezone"] == "UTC" and "externalId" not in second  # full overwrite (null is left out)
     # same key from staging moves the schedule to staging
     moved = _create(emu, env="staging").json()
     assert moved["id"] == first["id"] and moved["environments"][0]["type"] == "STAGING"
@@ -82,7 +83,7 @@ def test_put_full_replace_and_put_on_missing_creates(emu):
     r = emu.put(S + "/" + sched["id"], key, json={"task": "daily-report", "cron": "*/15 * * * *"})
     updated = r.json()
     assert updated["id"] == sched["id"] and updated["task"] == "hourly-sync"
-    assert updated["timezone"] == "UTC" and updated["externalId"] is None and "window" not in updated
+    assert updated["timezone"] == "UTC" and "externalId" not in updated and "window" not in updated
     assert updated["generator"]["description"] == "Every 15 minutes"
     r = emu.put(S + "/sched_missing000000000000", key, json={"task": "hourly-sync", "cron": "0 0 * * *"})
     assert r.status_code == 200
@@ -128,10 +129,74 @@ def test_list_pagination(emu):
 
 
 @pytest.mark.parametrize("expression", ["0 * * * * *", "61 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "5-1 * * * *",
-                                        "*/0 * * * *", "abc * * * *", "* * * FOO *", "", "@daily"])
+                                        "*/0 * * * *", "abc * * * *", "* * * FOO *", "", "@reboot",
+                                        "0  3 * * *", "0 0 31 2 *", "? * * * *"])
 def test_invalid_cron_422(emu, expression):
     r = _create(emu, cron=expression)
     assert r.status_code == 422 and r.json()["error"].startswith("Invalid cron expression: ")
+
+
+@pytest.mark.parametrize("expression", ["@daily", "@hourly", "@weekly", "@monthly", "@yearly"])
+def test_cron_aliases_pass_validation_then_fail_in_the_description(emu, expression):
+    # seen on the real server: cron-parser accepts them, cronstrue throws "Expression has only 1 part"
+    r = _create(emu, cron=expression)
+    assert r.status_code == 500 and r.json() == {"error": "Something went wrong, please try again."}
+
+
+@pytest.mark.parametrize("expression", ["0 0 L * *", "0 0 * * 5L", "0 0 * * 1#2", "0 0 * JAN-MAR MON-FRI", "0 0 29 2 *"])
+def test_cron_forms_the_server_accepts(emu, expression):
+    r = _create(emu, cron=expression)
+    assert r.status_code == 200, r.text
+    assert r.json()["generator"]["expression"] == expression
+
+
+def test_cron_with_fewer_fields_passes_validation_then_fails_like_the_server(emu):
+    # cron-parser fills missing fields, cronstrue then throws: the route's generic 500
+    r = _create(emu, cron="* * *")
+    assert r.status_code == 500 and r.json() == {"error": "Something went wrong, please try again."}
+
+
+def test_cron_messages_are_cron_parsers():
+    for expression, message in [("60 * * * *", "Constraint error, got value 60 expected range 0-59"),
+                                ("0 0 31 2 *", "Invalid explicit day of month definition"),
+                                ("0 0 * * MONDAY", 'Validation error, cannot resolve alias "day"'),
+                                ("0 3 * * * *", "CRON expressions with seconds are not allowed"),
+                                ("/5 * * * *", "Constraint error, got value -59 expected range 0-59")]:
+        with pytest.raises(cron.CronError, match="^%s$" % re.escape(message)):
+            cron.check_pattern(expression)
+
+
+@pytest.mark.parametrize("sent, stored", [("60m", "1h"), ("120m", "2h"), ("1440m", "24h"), ("0h", "0m"), ("90m", "90m"), ("0%", "0%"), ("24h", "24h")])
+def test_window_is_normalised_like_the_server(emu, sent, stored):
+    created = _create(emu, window=sent).json()
+    assert created["window"] == stored
+    assert emu.get(S + "/" + created["id"], emu.key("prod")).json()["window"] == stored
+    assert emu.get(S, emu.key("prod")).json()["data"][0]["window"] == stored
+
+
+@pytest.mark.parametrize("window", ["05m", "1441m", "25h", "101%", "", "1.5h", "30s", "-1m"])
+def test_window_refused_like_the_schema(emu, window):
+    r = _create(emu, window=window)
+    assert r.status_code == 400 and r.json()["error"] == "Invalid request body"
+    assert r.json()["issues"][0]["path"] == ["window"]
+
+
+def test_null_for_an_optional_field_is_refused(emu):
+    r = _create(emu, externalId=None)
+    assert r.status_code == 400 and r.json()["issues"][0]["path"] == ["externalId"]
+
+
+@pytest.mark.parametrize("zone, ok", [("Asia/Calcutta", True), ("Asia/Kolkata", False), ("Europe/Kiev", True), ("Europe/Kyiv", False),
+                                      ("UTC", True), ("Etc/UTC", False), ("US/Eastern", False), ("America/New_York", True)])
+def test_timezones_are_the_servers_list(emu, zone, ok):
+    r = _create(emu, timezone=zone)
+    if ok:
+        assert r.status_code == 200 and r.json()["timezone"] == zone
+    else:
+        assert r.status_code == 422
+        assert r.json()["error"] == "Invalid IANA timezone: '%s'. View the list of valid timezones at %s/timezones" % (zone, emu.url)
+    listed = emu.get("/api/v1/timezones").json()["timezones"]
+    assert (zone in listed) is ok and listed[0] == "UTC" and len(listed) == 419
 
 
 def test_other_422s(emu):
@@ -176,12 +241,13 @@ def test_schedules_need_secret_key_and_branch_for_preview(emu):
     assert listed[0]["environments"][0]["branchName"] == "feat"
 
 
-def test_archived_branch_schedule_write_422(emu):
+def test_archived_branch_schedule_write_401(emu):
+    """An archived branch is no longer found by the key resolver (archivedAt: null), so the server's 422
+    "Can't add or edit a schedule for an archived branch" cannot be reached with an API key."""
     emu.post("/api/v1/projects/proj_demo/branches", emu.pat, json={"env": "preview", "branch": "gone"})
-    branch_key = emu.get("/api/v1/projects/proj_demo/preview", emu.pat, headers={"x-trigger-branch": "gone"}).json()["apiKey"]
     emu.post("/api/v1/projects/proj_demo/branches/archive", emu.pat, json={"branch": "gone"})
-    r = emu.post(S, branch_key, json={"task": "hourly-sync", "cron": "0 * * * *", "deduplicationKey": "z"})
-    assert r.status_code == 422 and r.json() == {"error": "Can't add or edit a schedule for an archived branch"}
+    r = emu.post(S, emu.key("preview"), headers={"x-trigger-branch": "gone"}, json={"task": "hourly-sync", "cron": "0 * * * *", "deduplicationKey": "z"})
+    assert r.status_code == 401
 
 
 def test_cron_descriptions():
@@ -204,7 +270,8 @@ def test_cron_next_run():
     assert cron.parse("0 0 L 2 *").next_after(start).date() == datetime.date(2027, 2, 28)
     assert cron.parse("0 0 * * 5L").next_after(start).date() == datetime.date(2026, 4, 24)
     assert cron.parse("0 0 * * 1#2").next_after(start).date() == datetime.date(2026, 4, 13)
-    assert cron.parse("0 0 30 2 *").next_after(start) is None
+    with pytest.raises(cron.CronError):  # refused as cron-parser refuses it
+        cron.parse("0 0 30 2 *")
     # 02:30 does not exist on the spring-forward day in London
     gap = cron.parse("30 1 29 3 *").next_after(datetime.datetime(2026, 3, 1, tzinfo=datetime.timezone.utc), "Europe/London")
     assert gap.year == 2027

@@ -903,3 +903,21 @@ def test_secret_key_needs_no_resolution(catch_all, make_client):
     assert len(catch_all.calls) == 1
     assert catch_all.calls[0].request.headers['authorization'] == 'Bearer ' + PROD_KEY
     assert client.secrets == [PROD_KEY]
+
+
+def test_user_actor_token_is_refused_before_any_request():
+    """tr_uat_ tokens only read the current worker on the server; nothing the modules do."""
+    uat = 'tr_uat_' + BODY
+    with responses.RequestsMock() as rsps:
+        with pytest.raises(TriggerConfigError) as info:
+            TriggerClient(uat, project_ref=PROJECT, environment='prod')
+        assert len(rsps.calls) == 0
+    assert 'user-actor token' in str(info.value) and uat not in str(info.value)
+
+
+def test_pat_only_routes_refuse_organization_tokens_before_any_request(make_client):
+    client = make_client(OAT, project_ref=PROJECT, environment='prod')
+    with responses.RequestsMock() as rsps:
+        with pytest.raises(TriggerConfigError, match='personal access token'):
+            client.request('GET', '/api/v1/projects/%s/runs' % PROJECT, auth=client_mod.AUTH_PAT)
+        assert len(rsps.calls) == 0

@@ -53,6 +53,7 @@ def test_additional_secret_key_tr_env_sk(env_slug, environment):
 @pytest.mark.parametrize('prefix, token_type, label', [
     ('tr_pat_', 'pat', 'personal access token'),
     ('tr_oat_', 'oat', 'organization access token'),
+    ('tr_uat_', 'uat', 'user-actor token'),
 ])
 def test_access_tokens(prefix, token_type, label):
     cred = classify(prefix + BODY)
@@ -179,10 +180,17 @@ def test_scrub_data_walks_nested_structures():
     assert data['error'].endswith(BODY), 'the input is not modified'
 
 
-@given(prefix=st.sampled_from(['tr_dev_', 'tr_stg_', 'tr_prod_', 'tr_preview_', 'tr_dev_sk_', 'tr_pat_', 'tr_oat_']),
+@given(prefix=st.sampled_from(['tr_dev_', 'tr_stg_', 'tr_prod_', 'tr_preview_', 'tr_dev_sk_', 'tr_pat_', 'tr_oat_', 'tr_uat_']),
        body=st.text(alphabet='abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', min_size=8, max_size=40),
        before=st.text(max_size=20), after=st.text(alphabet=' .,:;"\'}]\n', max_size=5))
 def test_scrub_never_leaves_a_token(prefix, body, before, after):
     token = prefix + body
     assert classify(token).kind in (SECRET_KEY, ACCESS_TOKEN)
     assert token not in scrub(before + token + after)
+
+
+def test_user_actor_tokens_are_scrubbed():
+    token = 'tr_uat_' + 'u' * 40
+    assert classify(token).token_type == 'uat' and classify(token).describe() == 'user-actor token'
+    assert token not in scrub('Bearer %s failed' % token)
+    assert scrub_data({'a': ['x ' + token]}) == {'a': ['x tr_********']}

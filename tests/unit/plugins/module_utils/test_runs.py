@@ -111,11 +111,41 @@ def test_validate_delay_and_ttl():
     with pytest.raises(R.RunsInputError, match='not in the future'):
         R.validate_delay('2000-01-01T00:00:00Z', now_ms=R.parse_iso_ms('2024-01-01'))
     assert R.validate_ttl('1h') == '1h'
+    assert R.validate_ttl('2hr') == '2hr'
     assert R.validate_ttl(3600) == 3600
     assert R.validate_ttl('3600') == 3600
-    for bad in ('1 hour', -1, True, 1.5, 'h1'):
+    for bad in ('1 hour', -1, True, 1.5, 'h1', '1y', '500ms'):
         with pytest.raises(R.RunsInputError, match='ttl'):
             R.validate_ttl(bad)
+
+
+@pytest.mark.parametrize('text,ms', [('30s', 30000), ('2hr', 7200000), ('2h', 7200000), ('1h30m', 5400000),
+                                     ('1w2d', 777600000), ('30m1h', 5400000), ('0s', 0)])
+def test_server_duration_grammar(text, ms):
+    """The units of parseNaturalLanguageDurationInMs: w d hr h m s."""
+    assert R.parse_server_duration_ms(text) == ms
+    assert R.validate_delay(text) == text
+
+
+@pytest.mark.parametrize('text', ['1y', '500ms', '1.5h', '1h1h', '2hr3h', 'bogus', '5', '1h 30m', '1d' * 51, '-5m'])
+def test_server_duration_grammar_refuses(text):
+    """What the server would ignore (the run would start at once) is refused before any request."""
+    assert R.parse_server_duration_ms(text) is None
+    with pytest.raises(R.RunsInputError, match='starts the run at once'):
+        R.validate_delay(text)
+
+
+@pytest.mark.parametrize('text', ['30s', '15m', '24h', '7d', '0s'])
+def test_idempotency_key_ttl_accepted(text):
+    assert R.validate_idempotency_key_ttl(text) == text
+    assert R.build_trigger_options({'idempotency_key_ttl': text}) == {'idempotencyKeyTTL': text}
+
+
+@pytest.mark.parametrize('text', ['1w', '1h30m', '500ms', '1y', '', '1.5h', 'h', '2hr', '1 d'])
+def test_idempotency_key_ttl_refused(text):
+    """The server reads only ^\\d+[smhd]$ and silently uses 30 days otherwise."""
+    with pytest.raises(R.RunsInputError, match='30 days'):
+        R.build_trigger_options({'idempotency_key_ttl': text})
 
 
 # ---------------------------------------------------------------------- bodies
@@ -252,6 +282,21 @@ def test_list_with_access_token_uses_project_route_and_stg_slug():
     assert query == {'filter[env]': 'stg', 'filter[status]': 'FAILED', 'page[size]': '10', 'page[after]': 'cur'}
     assert responses.calls[0].request.headers['authorization'] == 'Bearer ' + PAT
     assert 'x-trigger-branch' not in responses.calls[0].request.headers
+
+
+@responses.activate
+def test_list_with_organization_token_goes_through_the_environment_key():
+    """The project runs list takes PATs only: an OAT bootstraps the env key and reads /api/v1/runs."""
+    oat = 'tr_oat_' + 'o' * 40
+    env_key = 'tr_stg_' + 'e' * 24
+    client, _clock = make_client(oat, project_ref=PROJECT, environment='staging')
+    responses.get(API + '/api/v1/projects/%s/staging' % PROJECT, json={'apiKey': env_key})
+    responses.get(API + '/api/v1/runs', json=_page(['run_1']))
+    runs, _cursor = R.RunsAPI(client).list({'filter[tag]': 'x'})
+    assert [r['id'] for r in runs] == ['run_1']
+    assert responses.calls[0].request.headers['authorization'] == 'Bearer ' + oat
+    assert responses.calls[1].request.headers['authorization'] == 'Bearer ' + env_key
+    assert 'filter[env]' not in query_of(responses.calls[1])
 
 
 @responses.activate
@@ -425,24 +470,117 @@ def test_wait_for_run_times_out_with_last_status_and_id():
 def test_wait_for_batches_polls_the_list_then_reads_each_run_once():
     client, clock = make_client()
     url = API + '/api/v1/runs'
-    responses.get(url, json={'data': [{'id': 'run_1', 'status': 'EXECUTING'}], 'pagination': {}})
+    responses.get(url, json={'data': [{'id': 'run_1', 'status': 'EXECUTING'}, {'id': 'run_2', 'status': 'QUEUED'}], 'pagination': {}})
     responses.get(url, json={'data': [{'id': 'run_1', 'status': 'COMPLETED'}, {'id': 'run_2', 'status': 'QUEUED'}], 'pagination': {}})
     responses.get(url, json={'data': [{'id': 'run_1', 'status': 'COMPLETED'}, {'id': 'run_2', 'status': 'FAILED'}], 'pagination': {}})
     responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'COMPLETED', 'output': 1})
     responses.get(API + '/api/v3/runs/run_2', json={'id': 'run_2', 'status': 'FAILED', 'error': {'message': 'boom'}})
     api = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep)
-    runs = api.wait_for_batches([{'id': 'batch_1'}], expected=2, timeout=60, poll_interval=2)
+    runs = api.wait_for_batches([{'id': 'batch_1'}], ['run_1', 'run_2'], timeout=60, poll_interval=2)
     assert [r['id'] for r in runs] == ['run_1', 'run_2']
     assert runs[1]['error'] == {'message': 'boom'}
     list_queries = [query_of(c) for c in responses.calls if c.request.url.startswith(url)]
     assert len(list_queries) == 3 and all(q['filter[batch]'] == 'batch_1' for q in list_queries)
+    retrieves = [c.request.url for c in responses.calls if '/api/v3/runs/' in c.request.url]
+    assert len(retrieves) == 2  # each run read once, at the end
     assert R.failure_message(R.failed_runs(runs)) == '1 run(s) did not complete successfully: run_2 FAILED (boom).'
+
+
+@responses.activate
+def test_wait_for_batches_reads_runs_the_lagging_list_does_not_show():
+    """The list shows nothing yet (replication lag) and run_2 is an earlier run returned for its key (another batch)."""
+    client, clock = make_client()
+    responses.get(API + '/api/v1/runs', json={'data': [], 'pagination': {}})
+    responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'EXECUTING', 'batchId': 'batch_1'})
+    responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'COMPLETED', 'batchId': 'batch_1'})
+    responses.get(API + '/api/v3/runs/run_2', json={'id': 'run_2', 'status': 'COMPLETED', 'batchId': 'batch_0'})
+    api = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep)
+    runs = api.wait_for_batches([{'id': 'batch_1'}], ['run_1', 'run_2'], timeout=60, poll_interval=2)
+    assert [(r['id'], r['status']) for r in runs] == [('run_1', 'COMPLETED'), ('run_2', 'COMPLETED')]
+    assert api.created_new_run([{'id': 'batch_1'}], ['run_1', 'run_2'], retrieved=dict((r['id'], r) for r in runs))
+    assert not api.created_new_run([{'id': 'batch_1'}], ['run_2'], retrieved={'run_2': runs[1]})
 
 
 @responses.activate
 def test_wait_for_batches_timeout_names_the_unfinished_runs():
     client, clock = make_client()
     responses.get(API + '/api/v1/runs', json={'data': [{'id': 'run_1', 'status': 'QUEUED'}], 'pagination': {}})
+    responses.get(API + '/api/v3/runs/run_2', json={'id': 'run_2', 'status': 'DELAYED'})
     api = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep)
-    with pytest.raises(R.RunWaitTimeout, match=r'run_1 QUEUED.*1 not listed yet'):
-        api.wait_for_batches([{'id': 'batch_1'}], expected=2, timeout=4, poll_interval=2)
+    with pytest.raises(R.RunWaitTimeout, match=r'2 run\(s\) of batch batch_1: 2 not finished \(run_1 QUEUED, run_2 DELAYED\)'):
+        api.wait_for_batches([{'id': 'batch_1'}], ['run_1', 'run_2'], timeout=4, poll_interval=2)
+
+
+@responses.activate
+def test_batch_run_ids_wait_until_the_server_created_every_run():
+    """A v2 batch over 20 items is processed after the 202: the batch holds no runs at first."""
+    client, clock = make_client()
+    url = API + '/api/v1/batches/batch_1'
+    responses.get(url, json={'id': 'batch_1', 'status': 'PENDING', 'runCount': 3, 'runs': []})
+    responses.get(url, json={'id': 'batch_1', 'status': 'PENDING', 'runCount': 3, 'runs': ['run_a', 'run_b', 'run_c']})
+    responses.get(API + '/api/v1/batches/batch_2', json={'id': 'batch_2', 'runCount': 1, 'runs': ['run_d']})
+    api = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep)
+    ids = api.batch_run_ids([{'id': 'batch_1', 'runCount': 3}, {'id': 'batch_2', 'runCount': 1}], timeout=60, poll_interval=2)
+    assert ids == ['run_a', 'run_b', 'run_c', 'run_d']
+    assert clock.sleeps == [2]
+    assert len([c for c in responses.calls if c.request.url == API + '/api/v1/batches/batch_2']) == 1
+
+
+@responses.activate
+def test_batch_run_ids_time_out():
+    client, clock = make_client()
+    responses.get(API + '/api/v1/batches/batch_1', json={'id': 'batch_1', 'runCount': 3, 'runs': []})
+    api = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep)
+    with pytest.raises(R.RunWaitTimeout, match='runs of batch batch_1'):
+        api.batch_run_ids([{'id': 'batch_1', 'runCount': 3}], timeout=5, poll_interval=2)
+
+
+@responses.activate
+def test_created_new_run_without_wait():
+    client, clock = make_client()
+    api = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep)
+    assert api.created_new_run([{'id': 'batch_1'}], ['run_1'], listed={'run_1': {}}) and not responses.calls
+    responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'COMPLETED'})
+    responses.get(API + '/api/v3/runs/run_2', json={'id': 'run_2', 'status': 'QUEUED', 'batchId': 'batch_1'})
+    assert api.created_new_run([{'id': 'batch_1'}], ['run_1', 'run_2'], listed={})
+    assert not api.created_new_run([{'id': 'batch_1'}], ['run_1'], listed={})
+
+
+# ---------------------------------------------------------------------- runs that cannot finish
+
+
+@responses.activate
+def test_wait_fails_fast_on_pending_version_naming_task_and_environment():
+    client, clock = make_client()
+    responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'QUEUED', 'taskIdentifier': 'hello-wrld'})
+    responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'PENDING_VERSION', 'taskIdentifier': 'hello-wrld'})
+    api = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep)
+    with pytest.raises(R.RunStuck) as info:
+        api.wait_for_run('run_1', timeout=600, poll_interval=2, stuck=R.pending_version_check(client))
+    text = str(info.value)
+    assert "run_1 of task 'hello-wrld'" in text and 'PENDING_VERSION in the prod environment' in text
+    assert 'spelling' in text and 'deployed to prod' in text
+    assert clock.sleeps == [2]
+    assert info.value.runs[0]['status'] == 'PENDING_VERSION'
+
+
+@responses.activate
+def test_batch_wait_fails_fast_on_pending_version():
+    client, clock = make_client()
+    responses.get(API + '/api/v1/runs', json={'data': [
+        {'id': 'run_1', 'status': 'COMPLETED', 'taskIdentifier': 'ok'},
+        {'id': 'run_2', 'status': 'PENDING_VERSION', 'taskIdentifier': 'nope'}], 'pagination': {}})
+    api = R.RunsAPI(client, clock=clock.time, sleep=clock.sleep)
+    with pytest.raises(R.RunStuck, match="run_2 of task 'nope'"):
+        api.wait_for_batches([{'id': 'batch_1'}], ['run_1', 'run_2'], timeout=600, poll_interval=2,
+                             stuck=R.pending_version_check(client))
+    assert clock.sleeps == []
+
+
+def test_expired_runs_get_a_hint():
+    client, _clock = make_client(PAT, project_ref=PROJECT, environment='preview', branch='feature-x')
+    runs = [{'id': 'run_1', 'status': 'EXPIRED', 'taskIdentifier': 'hello', 'error': {'message': 'Run expired because the TTL (10m) was reached'}}]
+    text = R.failure_message(runs, client)
+    assert 'run_1 EXPIRED (Run expired' in text
+    assert "Task 'hello' EXPIRED in the preview branch feature-x environment" in text and 'spelling' in text
+    assert R.failure_message([{'id': 'run_2', 'status': 'FAILED'}], client).endswith('run_2 FAILED.')

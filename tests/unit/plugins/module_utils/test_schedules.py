@@ -15,6 +15,7 @@ import responses
 
 from ansible_collections.triggerdev.management.plugins.module_utils import schedules as S
 from ansible_collections.triggerdev.management.plugins.module_utils.client import TriggerAPIError, TriggerClient
+from ansible_collections.triggerdev.management.plugins.module_utils.workers import UnknownTaskError
 
 API = 'https://api.example.test'
 PROD_KEY = 'tr_prod_' + 'a' * 24
@@ -76,9 +77,25 @@ def test_cron_comparison_tolerates_whitespace():
 
 # ---------------------------------------------------------------------------------------------- window
 
-@pytest.mark.parametrize('window', ['30m', '2h', '24h', '1440m', '0%', '25%', '100%', '0m', '', None])
+@pytest.mark.parametrize('window', ['30m', '2h', '24h', '0%', '25%', '100%', '0m', '90m', '', None])
 def test_valid_window(window):
     assert S.validate_window(window) == window
+
+
+@pytest.mark.parametrize('window, normal', [('60m', '1h'), ('120m', '2h'), ('1440m', '24h'), ('0h', '0m'),
+                                            ('90m', '90m'), ('50%', '50%'), ('0%', '0%')])
+def test_window_normalised_like_the_server(window, normal):
+    """v3/scheduleWindow.server.ts reads windows back as whole hours and 0m."""
+    assert S.validate_window(window) == normal
+    assert S.normalize_window(window) == normal
+    current = S.fields_of({'task': 't', 'generator': {'expression': '0 0 * * *'}, 'window': normal, 'active': True})
+    assert S.changed_fields(current, S.normalize_desired({'window': S.validate_window(window)})) == []
+
+
+@pytest.mark.parametrize('window', ['05m', '01h', '00m', '050%'])
+def test_window_leading_zeros_refused(window):
+    with pytest.raises(S.ScheduleError, match='leading zeros'):
+        S.validate_window(window)
 
 
 @pytest.mark.parametrize('window, fragment', [
@@ -94,39 +111,38 @@ def test_invalid_window(window, fragment):
 
 # ---------------------------------------------------------------------------------------------- timezone
 
-def test_timezone_checked_against_zoneinfo():
-    if S.local_timezones() is None:
-        pytest.skip('no tz database on this host')
+def test_timezone_checked_against_the_shipped_server_list():
     assert S.validate_timezone('Europe/London') == 'Europe/London'
     assert S.validate_timezone('UTC') == 'UTC'
+    assert S.validate_timezone('Asia/Calcutta') == 'Asia/Calcutta'
     with pytest.raises(S.ScheduleError) as exc:
         S.validate_timezone('Mars/Olympus_Mons')
     assert 'Unknown timezone' in str(exc.value)
     with pytest.raises(S.ScheduleError) as exc:
         S.validate_timezone('europe/london')
     assert 'Did you mean Europe/London?' in str(exc.value)
+    assert S.validate_timezone(None) is None
 
 
-def test_timezone_falls_back_to_api_list_without_zoneinfo(monkeypatch):
-    calls = []
+@pytest.mark.parametrize('name, listed', [('Asia/Kolkata', 'Asia/Calcutta'), ('Europe/Kyiv', 'Europe/Kiev'),
+                                          ('Etc/UTC', 'UTC'), ('US/Eastern', 'America/New_York')])
+def test_timezone_alias_sent_as_the_listed_name(name, listed):
+    """The server lists only ICU's names (Node 24.18); another name of the same zone is sent as the listed one."""
+    assert name not in S.LISTED and listed in S.LISTED
+    assert S.validate_timezone(name) == listed
 
-    def remote():
-        calls.append(1)
-        return ['UTC', 'Europe/Paris']
 
-    monkeypatch.setattr(S, 'HAS_ZONEINFO', False)
-    assert S.local_timezones() is None
-    assert S.validate_timezone('Europe/Paris', remote_timezones=remote) == 'Europe/Paris'
-    with pytest.raises(S.ScheduleError):
-        S.validate_timezone('Europe/London', remote_timezones=remote)
-    assert len(calls) == 2
-    assert S.validate_timezone(None, remote_timezones=remote) is None
-    assert len(calls) == 2  # nothing to check, no request
+def test_timezone_does_not_use_the_host_database(monkeypatch):
+    """A name the host's zoneinfo knows but the server refuses is refused (no request either)."""
+    assert 'Asia/Kolkata' not in S.LISTED
+    monkeypatch.setattr(S, 'ALIASES', {})
+    with pytest.raises(S.ScheduleError, match='Unknown timezone'):
+        S.validate_timezone('Asia/Kolkata')
 
 
 def test_timezone_empty():
     with pytest.raises(S.ScheduleError):
-        S.validate_timezone('  ', local=set(['UTC']))
+        S.validate_timezone('  ')
 
 
 # ---------------------------------------------------------------------------------------------- keys
@@ -155,7 +171,7 @@ def test_key_starting_with_sched_is_refused_unscoped_only():
 # ---------------------------------------------------------------------------------------------- fake API
 
 class FakeAPI:
-    """The schedule endpoints of digest section 7, in memory (upsert, PUT fall-through, visibility, declarative)."""
+    """The schedule endpoints of docs/dev/protocol.md#schedules, in memory (upsert, PUT fall-through, visibility, declarative)."""
 
     def __init__(self, rsps):
         self.rsps = rsps
@@ -169,6 +185,12 @@ class FakeAPI:
         rsps.add_callback('GET', API + '/api/v1/timezones', callback=lambda req: (200, {}, json.dumps({'timezones': ['UTC', 'Europe/Paris']})))
         rsps.add_callback('GET', API + '/api/v1/projects/proj_demo/prod',
                           callback=lambda req: (200, {}, json.dumps({'apiKey': PROD_KEY})))
+        self.worker_tasks = {'daily-report': 'SCHEDULED', 'hourly-sync': 'SCHEDULED', 'hello-world': 'STANDARD'}
+        rsps.add_callback('GET', API + '/api/v1/projects/proj_demo/prod/workers/current', callback=self.worker)
+
+    def worker(self, _request):
+        tasks = [{'id': 'task_' + t, 'slug': t, 'triggerSource': source} for t, source in sorted(self.worker_tasks.items())]
+        return 200, {}, json.dumps({'worker': {'id': 'worker_1', 'version': '20240101.1', 'tasks': tasks}, 'urls': {}})
 
     def add(self, env='env_prod', **fields):
         self.counter += 1
@@ -464,8 +486,45 @@ def test_local_errors_send_nothing(fake):
             mgr.ensure_present(dict(desired), key='nightly')
     with pytest.raises(S.ScheduleError):
         manager(scoped=False)[0].ensure_present(dict(DESIRED), key='sched_x')
-    if S.local_timezones() is not None:
-        assert len(fake.rsps.calls) == 0
+    for window in ('05m', '1.5h'):
+        with pytest.raises(S.ScheduleError):
+            mgr.ensure_present(dict(DESIRED, window=window), key='nightly')
+    assert len(fake.rsps.calls) == 0
+
+
+def test_access_token_refuses_unknown_or_standard_task_before_any_write(fake):
+    mgr = manager(key=PAT, project_ref='proj_demo', environment='prod')[0]
+    with pytest.raises(UnknownTaskError) as exc:
+        mgr.ensure_present(dict(DESIRED, task='daily-reprot'), key='nightly')
+    assert "'daily-reprot' is not in the version deployed in the prod environment" in str(exc.value)
+    assert 'daily-report, hello-world, hourly-sync' in str(exc.value)
+    with pytest.raises(UnknownTaskError) as exc:
+        mgr.ensure_present(dict(DESIRED, task='hello-world'), key='nightly')
+    assert "'hello-world' in the prod environment is not a scheduled task" in str(exc.value)
+    assert 'Scheduled task ids: daily-report, hourly-sync.' in str(exc.value)
+    urls = [c.request.url.replace(API, '') for c in fake.rsps.calls]
+    assert urls == ['/api/v1/projects/proj_demo/prod/workers/current'] * 2  # once per call, nothing else sent
+    assert fake.writes() == []
+
+
+def test_timezone_alias_is_sent_listed_compared_equal_and_warned(fake):
+    warnings = []
+    mgr = S.ScheduleManager(TriggerClient(PROD_KEY, api_url=API), warn=warnings.append)
+    result = mgr.ensure_present(dict(DESIRED, timezone='Asia/Kolkata'), key='nightly')
+    assert result['changed'] and result['schedule']['timezone'] == 'Asia/Calcutta'
+    assert result['diff_after']['timezone'] == 'Asia/Calcutta'
+    assert json.loads(fake.rsps.calls[-1].request.body)['timezone'] == 'Asia/Calcutta'
+    assert warnings == ['timezone Asia/Kolkata is sent as Asia/Calcutta: the server lists that zone under this name only '
+                        '(it refuses Asia/Kolkata).']
+    again = mgr.ensure_present(dict(DESIRED, timezone='Asia/Kolkata'), key='nightly')
+    assert again['changed'] is False and again['actions'] == []
+
+
+def test_window_in_minutes_is_idempotent(fake):
+    mgr = manager()[0]
+    first = mgr.ensure_present(dict(DESIRED, window='60m'), key='nightly')
+    assert first['changed'] and json.loads(fake.rsps.calls[-1].request.body)['window'] == '1h'
+    assert mgr.ensure_present(dict(DESIRED, window='60m'), key='nightly')['changed'] is False
 
 
 def test_server_422_is_passed_on(fake):

@@ -124,3 +124,18 @@ def test_reschedule_to_a_past_date_refused_before_any_request():
     # Bug: the date was only checked by the server, after a GET and the POST.
     result = run_module(dict(api_key=SECRET, run_id='run_1', state='rescheduled', delay='2001-01-01T00:00:00Z'), expect=FailJson)
     assert 'is not in the future' in result['msg'] and len(responses.calls) == 0
+
+
+@pytest.mark.parametrize('delay', ['1y', '500ms', '1.5h', 'soon'])
+@responses.activate
+def test_reschedule_delay_outside_the_server_grammar_is_refused_before_any_request(delay):
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='rescheduled', delay=delay), expect=FailJson)
+    assert 'delay' in result['msg'] and len(responses.calls) == 0
+
+
+@responses.activate
+def test_reschedule_accepts_the_servers_hr_unit():
+    responses.get(RUN, json={'id': 'run_1', 'status': 'DELAYED', 'delayedUntil': '2030-01-01T00:00:00.000Z'})
+    responses.post(API + '/api/v1/runs/run_1/reschedule', json={'id': 'run_1', 'status': 'DELAYED', 'delayedUntil': '2030-01-02T00:00:00.000Z'})
+    run_module(dict(api_key=SECRET, run_id='run_1', state='rescheduled', delay='2hr'))
+    assert json.loads(responses.calls[1].request.body) == {'delay': '2hr'}

@@ -61,6 +61,11 @@ def test_check_mode_triggers_nothing():
     (dict(machine='gigantic'), 'machine'),
     (dict(delay='in five minutes'), 'delay'),
     (dict(ttl='1 hour'), 'ttl'),
+    (dict(delay='1y'), 'starts the run at once'),
+    (dict(delay='500ms'), 'starts the run at once'),
+    (dict(idempotency_key='k', idempotency_key_ttl='1w'), '30 days'),
+    (dict(idempotency_key='k', idempotency_key_ttl='1h30m'), '30 days'),
+    (dict(items=[{'payload': 1, 'idempotency_key_ttl': '2hr'}]), r'items\[0\]\.idempotency_key_ttl'),
     (dict(payload='x' * (3 * 1024 * 1024 + 1)), 'too large'),
     (dict(items=[{'payload': 1, 'delay': 'soon'}]), r'items\[0\]\.delay'),
     (dict(items=[]), 'items is empty'),
@@ -114,27 +119,136 @@ def test_wait_timeout_reports_last_status_and_id():
 
 
 @responses.activate
-def test_batch_one_request_then_lists_runs():
+def test_batch_one_request_then_reads_the_run_ids_from_the_batch():
     responses.post(API + '/api/v2/tasks/batch', json={'id': 'batch_1', 'runCount': 3}, status=202)
-    responses.get(API + '/api/v1/runs', json={'data': [{'id': 'run_%d' % i, 'status': 'QUEUED', 'batchId': 'batch_1'}
-                                                       for i in range(3)], 'pagination': {}})
-    result = run_module(dict(api_key=SECRET, task='hello-world', tags=['all'],
+    responses.get(API + '/api/v1/batches/batch_1', json={'id': 'batch_1', 'runCount': 3, 'runs': []})
+    responses.get(API + '/api/v1/batches/batch_1', json={'id': 'batch_1', 'runCount': 3, 'runs': ['run_0', 'run_1', 'run_2']})
+    # the list lags: it shows only one run yet
+    responses.get(API + '/api/v1/runs', json={'data': [{'id': 'run_1', 'status': 'QUEUED', 'batchId': 'batch_1'}], 'pagination': {}})
+    result = run_module(dict(api_key=SECRET, task='hello-world', tags=['all'], poll_interval=0.01,
                              items=[{'payload': 1}, {'payload': 2, 'task': 'other', 'tags': ['own']}, {'payload': 3}]))
     assert result['changed'] is True
     assert result['batches'] == [{'id': 'batch_1', 'run_count': 3}]
-    assert [r['id'] for r in result['runs']] == ['run_0', 'run_1', 'run_2'] and result['runs'][0]['batch_id'] == 'batch_1'
+    assert result['runs'] == [{'id': 'run_0'}, {'id': 'run_1', 'status': 'QUEUED', 'batch_id': 'batch_1'}, {'id': 'run_2'}]
     body = json.loads(responses.calls[0].request.body)
     assert [(i['task'], i['payload'], i['options']['tags']) for i in body['items']] == [
         ('hello-world', 1, ['all']), ('other', 2, ['own']), ('hello-world', 3, ['all'])]
-    assert 'filter%5Bbatch%5D=batch_1' in responses.calls[1].request.url
+    assert 'filter%5Bbatch%5D=batch_1' in responses.calls[3].request.url
+
+
+@responses.activate
+def test_keyed_batch_wait_never_succeeds_before_every_run_is_known():
+    """The runs list is empty (lag) and the batch is still being processed: the module keeps waiting."""
+    responses.post(API + '/api/v2/tasks/batch', json={'id': 'batch_1', 'runCount': 2}, status=202)
+    responses.get(API + '/api/v1/batches/batch_1', json={'id': 'batch_1', 'runCount': 2, 'runs': []})
+    responses.get(API + '/api/v1/batches/batch_1', json={'id': 'batch_1', 'runCount': 2, 'runs': ['run_a', 'run_b']})
+    responses.get(API + '/api/v1/runs', json={'data': [], 'pagination': {}})
+    responses.get(API + '/api/v3/runs/run_a', json={'id': 'run_a', 'status': 'COMPLETED', 'batchId': 'batch_1'})
+    responses.get(API + '/api/v3/runs/run_b', json={'id': 'run_b', 'status': 'EXECUTING', 'batchId': 'batch_1'})
+    responses.get(API + '/api/v3/runs/run_b', json={'id': 'run_b', 'status': 'COMPLETED', 'batchId': 'batch_1'})
+    result = run_module(dict(api_key=SECRET, task='hello-world', wait=True, poll_interval=0.01,
+                             items=[{'payload': 1, 'idempotency_key': 'a'}, {'payload': 2, 'idempotency_key': 'b'}]))
+    assert result['changed'] is True
+    assert [(r['id'], r['status']) for r in result['runs']] == [('run_a', 'COMPLETED'), ('run_b', 'COMPLETED')]
 
 
 @responses.activate
 def test_batch_with_only_cached_idempotency_keys_is_not_a_change():
+    """The batch holds the earlier run returned for the key; it belongs to another batch."""
     responses.post(API + '/api/v2/tasks/batch', json={'id': 'batch_2', 'runCount': 1}, status=202)
+    responses.get(API + '/api/v1/batches/batch_2', json={'id': 'batch_2', 'runCount': 1, 'runs': ['run_old']})
     responses.get(API + '/api/v1/runs', json={'data': [], 'pagination': {}})
+    responses.get(API + '/api/v3/runs/run_old', json={'id': 'run_old', 'status': 'COMPLETED', 'batchId': 'batch_1'})
     result = run_module(dict(api_key=SECRET, task='hello-world', items=[{'payload': 1, 'idempotency_key': 'once'}], wait=True))
-    assert result['changed'] is False and result['runs'] == []
+    assert result['changed'] is False and [r['id'] for r in result['runs']] == ['run_old']
+    result = run_module(dict(api_key=SECRET, task='hello-world', items=[{'payload': 1, 'idempotency_key': 'once'}]))
+    assert result['changed'] is False and result['runs'] == [{'id': 'run_old'}]
+
+
+@responses.activate
+def test_key_reused_after_a_failed_run_starts_a_new_run_and_is_a_change():
+    """The server clears a key whose run failed: isCached false, a new run id."""
+    responses.post(TRIGGER, json={'id': 'run_2', 'isCached': False})
+    result = run_module(dict(api_key=SECRET, task='hello-world', idempotency_key='migrate-1'))
+    assert result['changed'] is True and result['run'] == {'id': 'run_2', 'is_cached': False, 'task_identifier': 'hello-world'}
+
+
+@responses.activate
+def test_wait_fails_fast_when_the_run_waits_for_a_deploy():
+    responses.post(TRIGGER, json={'id': 'run_1', 'isCached': False})
+    responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'PENDING_VERSION', 'taskIdentifier': 'hello-world'})
+    result = run_module(dict(api_key=SECRET, task='hello-world', wait=True, wait_timeout=600, poll_interval=30), expect=FailJson)
+    assert "Run run_1 of task 'hello-world' is waiting in PENDING_VERSION in the prod environment" in result['msg']
+    assert result['run']['status'] == 'PENDING_VERSION' and result['changed'] is True
+    assert len(responses.calls) == 2  # no further polls
+
+
+@responses.activate
+def test_expired_run_fails_with_a_hint():
+    responses.post(TRIGGER, json={'id': 'run_1', 'isCached': False})
+    responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'EXPIRED', 'taskIdentifier': 'hello-world',
+                                                    'error': {'message': 'Run expired because the TTL (10m) was reached'}})
+    result = run_module(dict(api_key=SECRET, task='hello-world', wait=True), expect=FailJson)
+    assert "Task 'hello-world' EXPIRED in the prod environment" in result['msg'] and 'deployed to prod' in result['msg']
+
+
+WORKER = API + '/api/v1/projects/%s/prod/workers/current' % PROJECT
+
+
+def _worker(*tasks):
+    return {'worker': {'id': 'worker_1', 'version': '20240101.3', 'engine': 'V2', 'tasks': [
+        {'id': 'task_%s' % t, 'slug': t, 'filePath': 'src/%s.ts' % t, 'triggerSource': 'STANDARD'} for t in tasks]},
+        'urls': {'runs': 'https://x'}}
+
+
+@responses.activate
+def test_access_token_refuses_an_unknown_task_before_triggering():
+    responses.get(WORKER, json=_worker('hello-world', 'send-email'))
+    result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='prod', task='hello-wrld'), expect=FailJson)
+    assert "Task 'hello-wrld' is not in the version deployed in the prod environment (version 20240101.3)" in result['msg']
+    assert 'Known task ids: hello-world, send-email.' in result['msg']
+    assert [c.request.url for c in responses.calls] == [WORKER]
+
+
+@responses.activate
+def test_access_token_refuses_a_batch_with_an_unknown_task_and_when_nothing_is_deployed():
+    responses.get(WORKER, json=_worker('hello-world'))
+    result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='prod', task='hello-world',
+                             items=[{'payload': 1}, {'payload': 2, 'task': 'other'}]), expect=FailJson)
+    assert "Task 'other' is not in the version deployed" in result['msg'] and len(responses.calls) == 1
+    responses.replace(responses.GET, WORKER, json={'error': 'Worker not found'}, status=404)
+    result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='prod', task='hello-world'), expect=FailJson)
+    assert 'Nothing is deployed in the prod environment' in result['msg'] and len(responses.calls) == 2
+
+
+@responses.activate
+def test_access_token_checks_the_task_once_then_triggers():
+    env_key = 'tr_prod_' + 'z' * 24
+    responses.get(WORKER, json=_worker('hello-world'))
+    responses.get(API + '/api/v1/projects/%s/prod' % PROJECT, json={'apiKey': env_key})
+    responses.post(TRIGGER, json={'id': 'run_1', 'isCached': False})
+    result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='prod', task='hello-world'))
+    assert result['changed'] is True
+    paths = [c.request.path_url for c in responses.calls]
+    assert paths == ['/api/v1/projects/%s/prod/workers/current' % PROJECT, '/api/v1/projects/%s/prod' % PROJECT,
+                     '/api/v1/tasks/hello-world/trigger']
+    assert responses.calls[0].request.headers['authorization'] == 'Bearer ' + PAT
+
+
+@responses.activate
+def test_preview_branch_worker_is_selected_with_the_branch_header():
+    responses.get(API + '/api/v1/projects/%s/preview/workers/current' % PROJECT, json=_worker('other'))
+    result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='preview', branch='feature-x', task='hello-world'),
+                        expect=FailJson)
+    assert responses.calls[0].request.headers['x-trigger-branch'] == 'feature-x'
+    assert 'preview branch feature-x environment' in result['msg']
+
+
+@responses.activate
+def test_secret_key_cannot_check_the_task():
+    responses.post(TRIGGER, json={'id': 'run_1', 'isCached': False})
+    run_module(dict(api_key=SECRET, task='hello-world'))
+    assert [c.request.path_url for c in responses.calls] == ['/api/v1/tasks/hello-world/trigger']
 
 
 @responses.activate
@@ -146,8 +260,9 @@ def test_batch_check_mode():
 @responses.activate
 def test_access_token_resolves_the_secret_key_once_and_hides_it():
     env_key = 'tr_prod_' + 'z' * 24
+    responses.get(WORKER, json=_worker('hello-world'))
     responses.get(API + '/api/v1/projects/%s/prod' % PROJECT, json={'apiKey': env_key})
     responses.post(TRIGGER, json={'id': 'run_1', 'isCached': False})
     result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='prod', task='hello-world'))
-    assert responses.calls[1].request.headers['authorization'] == 'Bearer ' + env_key
+    assert responses.calls[2].request.headers['authorization'] == 'Bearer ' + env_key
     assert env_key not in json.dumps(result)

@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The tasks an environment can run: its current worker (docs/dev/protocol.md#workers).
+
+The server accepts a trigger for any task id, deployed or not; a run of a task the current version does not
+have waits in PENDING_VERSION until such a version is deployed (docs/dev/protocol.md#runs). With an access token
+the task ids are checked against ``GET /api/v1/projects/{ref}/{env}/workers/current`` first, once per module run.
+That route takes access tokens only; with a secret key no route lists an environment's tasks, so nothing can be
+checked before triggering. No Ansible imports.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.triggerdev.management.plugins.module_utils.client import (
+    AUTH_ACCESS_TOKEN,
+    TriggerError,
+    TriggerNotFound,
+    encode_path,
+)
+from ansible_collections.triggerdev.management.plugins.module_utils.runs import environment_label
+
+WORKER_NOT_FOUND = 'worker not found'
+SCHEDULED = 'SCHEDULED'
+
+
+class UnknownTaskError(TriggerError):
+    """A task id the environment's current worker does not have; raised before any write."""
+
+
+class WorkerTasks:
+    """The current worker's tasks for the client's environment (and branch), read once."""
+
+    def __init__(self, client):
+        self.client = client
+        self._read = False
+        self._tasks = None
+        self.version = None
+
+    @property
+    def available(self):
+        """Whether the credential can read the worker (an access token; a secret key cannot)."""
+        return self.client.credential.is_access_token
+
+    def tasks(self):
+        """{task id: triggerSource} of the current worker; None when nothing is deployed (404 Worker not found)."""
+        if not self._read:
+            client = self.client
+            path = encode_path('api', 'v1', 'projects', client.require_project_ref(), client.require_environment(),
+                               'workers', 'current')
+            try:
+                # The route selects a preview branch by x-trigger-branch, like every other route.
+                body = client.request('GET', path, auth=AUTH_ACCESS_TOKEN, retry_not_found=False) or {}
+            except TriggerNotFound as exc:
+                if WORKER_NOT_FOUND not in (exc.api_message or '').lower():
+                    raise
+                body = None
+            self._read = True
+            worker = body.get('worker') if isinstance(body, dict) else None
+            if isinstance(worker, dict):
+                self.version = worker.get('version')
+                self._tasks = dict((t.get('slug'), t.get('triggerSource')) for t in (worker.get('tasks') or [])
+                                   if isinstance(t, dict) and t.get('slug'))
+        return self._tasks
+
+    def check(self, task_ids, scheduled=False):
+        """Raise UnknownTaskError if a task is not in the current worker (or, with ``scheduled``, not a scheduled task).
+
+        Does nothing with a secret key (see the module docs)."""
+        if not self.available or (self.client.environment == 'preview' and not self.client.branch):
+            return  # a secret key cannot read the worker; preview without a branch is refused when triggering
+        wanted = sorted(set(t for t in task_ids if t))
+        tasks = self.tasks()
+        env = environment_label(self.client)
+        if tasks is None:
+            raise UnknownTaskError('Nothing is deployed in the %s environment (the current worker was not found), so task %s '
+                                   'cannot run there: deploy the tasks first (trigger.dev deploy, or `trigger dev` for dev).'
+                                   % (env, ', '.join(repr(t) for t in wanted)))
+        unknown = [t for t in wanted if t not in tasks]
+        if unknown:
+            raise UnknownTaskError('Task %s is not in the version deployed in the %s environment (%s); its runs would wait in '
+                                   'PENDING_VERSION until it is deployed. Check the spelling and the deploy. Known task ids: %s.'
+                                   % (', '.join(repr(t) for t in unknown), env, 'version %s' % self.version if self.version else
+                                      'current worker', ', '.join(sorted(tasks)) or 'none'))
+        if scheduled:
+            standard = [t for t in wanted if tasks.get(t) != SCHEDULED]
+            if standard:
+                known = sorted(t for t, source in tasks.items() if source == SCHEDULED)
+                raise UnknownTaskError('Task %s in the %s environment is not a scheduled task (schedules.task()), so it cannot '
+                                       'have a schedule. Scheduled task ids: %s.'
+                                       % (', '.join(repr(t) for t in standard), env, ', '.join(known) or 'none'))

@@ -1,0 +1,378 @@
+# -*- coding: utf-8 -*-
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The request sequences `run.py` sends to both backends.
+
+A case is {"name", "steps": [step, ...], "emulator_setup": [(control endpoint, body), ...]}; a step is
+{"method", "path", "auth", "headers", "json" | "raw", "save": {name: field}, "until": (field, value(s)),
+"timeout"}. `auth` is key:ENV[:PROJECT], pat, oat, uat, none or bogus. `{name}` in a path, header or
+body is a value saved by an earlier step. Every route the collection uses is here with its success and
+error cases; cases start from the seed (both backends are reset first).
+
+The real server here has no worker in staging and prod (nothing executes there), so cases that trigger
+there first disconnect the emulator's worker in that environment (`emulator_setup`); in dev both have a
+connected `trigger dev` worker.
+"""
+
+REF = '/api/v1/projects/proj_demo'
+ENVVARS = REF + '/envvars'
+SCHEDULES = '/api/v1/schedules'
+BRANCH = {'x-trigger-branch': 'feature-x'}
+NO_PROD_WORKER = [('workers', {'project': 'proj_demo', 'environment': 'prod', 'connected': False})]
+FINAL = ['COMPLETED', 'FAILED', 'CRASHED', 'CANCELED', 'EXPIRED', 'SYSTEM_FAILURE', 'TIMED_OUT']
+AUTH_KINDS = ['none', 'bogus', 'key:prod', 'key:dev', 'key:preview', 'pat', 'oat']
+
+
+def get(path, auth='key:prod', **extra):
+    return dict(method='GET', path=path, auth=auth, **extra)
+
+
+def post(path, body=None, auth='key:prod', **extra):
+    return dict(method='POST', path=path, auth=auth, json=body, **extra)
+
+
+def put(path, body=None, auth='key:prod', **extra):
+    return dict(method='PUT', path=path, auth=auth, json=body, **extra)
+
+
+def delete(path, auth='key:prod', **extra):
+    return dict(method='DELETE', path=path, auth=auth, **extra)
+
+
+def trigger(task='hello-world', options=None, auth='key:prod', payload=None, **extra):
+    body = {'payload': payload if payload is not None else {'name': 'diff'}}
+    if options is not None:
+        body['options'] = options
+    return post('/api/v1/tasks/%s/trigger' % task, body, auth, **extra)
+
+
+def schedule(task='daily-report', cron='0 * * * *', key='diff-1', **fields):
+    body = {'task': task, 'cron': cron, 'deduplicationKey': key}
+    body.update(fields)
+    return body
+
+
+def auth_matrix():
+    routes = [
+        ('runs list', get('/api/v1/runs')),
+        ('env var list', get(ENVVARS + '/prod')),
+        ('env var resolved', get(ENVVARS)),
+        ('schedules list', get(SCHEDULES)),
+        ('key bootstrap', get(REF + '/prod')),
+        ('branch list', get(REF + '/branches?env=preview')),
+        ('project runs', get(REF + '/runs?filter[env]=prod')),
+        ('current worker', get(REF + '/prod/workers/current')),
+        ('projects', get('/api/v1/projects')),
+        ('run retrieve', get('/api/v3/runs/run_doesnotexist0000000000000')),
+        ('timezones', get('/api/v1/timezones')),
+    ]
+    cases = []
+    for name, step in routes:
+        steps = [dict(step, auth=kind, name='%s as %s' % (name, kind)) for kind in AUTH_KINDS]
+        cases.append({'name': 'auth/' + name.replace(' ', '_'), 'steps': steps})
+    return cases
+
+
+def envvar_cases():
+    prod = ENVVARS + '/prod'
+    return [
+        {'name': 'envvars/crud', 'steps': [
+            get(prod),
+            post(prod, {'name': 'DIFF_A', 'value': 'one'}),
+            post(prod, {'name': 'DIFF_A', 'value': 'two'}),
+            get(prod + '/DIFF_A'),
+            put(prod + '/DIFF_A', {'value': 'three'}),
+            get(prod + '/DIFF_A'),
+            post(prod, {'name': 'DIFF_S', 'value': 'hidden', 'isSecret': True}),
+            get(prod),
+            get(prod + '/DIFF_S'),
+            delete(prod + '/DIFF_A'),
+            delete(prod + '/DIFF_A'),
+            get(prod + '/DIFF_A'),
+            get(ENVVARS),
+        ]},
+        {'name': 'envvars/access_tokens_and_slugs', 'steps': [
+            post(ENVVARS + '/staging', {'name': 'DIFF_B', 'value': 'b'}, auth='pat'),
+            get(ENVVARS + '/stg', auth='pat'),
+            get(ENVVARS + '/staging', auth='oat'),
+            get(ENVVARS + '/production', auth='pat'),
+            get(ENVVARS + '/development', auth='pat'),
+            get(ENVVARS + '/dev', auth='key:prod'),
+            get('/api/v1/projects/proj_other/envvars/prod', auth='key:prod'),
+            get('/api/v1/projects/proj_nope/envvars/prod', auth='pat'),
+            get(ENVVARS + '/preview', auth='key:preview'),
+        ]},
+        {'name': 'envvars/import', 'steps': [
+            post(prod + '/import', {'variables': {'DIFF_I1': '1', 'DIFF_I2': '2'}, 'override': True}),
+            post(prod + '/import', {'variables': {'DIFF_I1': 'x', 'DIFF_I3': '3'}, 'override': False}),
+            post(prod + '/import', {'variables': {'DIFF_I1': 'x'}, 'override': True}),
+            get(prod),
+            post(prod + '/import', {'variables': 'nope'}),
+            post(prod + '/import', {}),
+        ]},
+        {'name': 'envvars/bad_bodies', 'steps': [
+            post(prod, {'name': 'DIFF_X'}),
+            post(prod, {'value': 'v'}),
+            post(prod, {'name': 'DIFF_X', 'value': 5}),
+            post(prod, {'name': '', 'value': 'v'}),
+            dict(method='POST', path=prod, auth='key:prod', raw=b'{not json'),
+            put(prod + '/DIFF_NONE', {'value': 'v'}),
+            put(prod + '/DIFF_NONE', {}),
+        ]},
+        {'name': 'envvars/resolved_builtins', 'steps': [
+            post(prod, {'name': 'OTEL_RESOURCE_ATTRIBUTES', 'value': 'a=b'}),
+            post(prod, {'name': 'DIFF_PLAIN', 'value': 'plain'}),
+            get(ENVVARS),
+            get(ENVVARS, auth='key:dev'),
+        ]},
+    ]
+
+
+def schedule_cases():
+    created = {'sched': 'id'}
+    return [
+        {'name': 'schedules/lifecycle', 'steps': [
+            post(SCHEDULES, schedule(timezone='Europe/London', externalId='ext-1'), save=created),
+            post(SCHEDULES, schedule(cron='30 9 * * 1-5')),
+            get(SCHEDULES + '/{sched}'),
+            get(SCHEDULES),
+            put(SCHEDULES + '/{sched}', schedule(cron='0 0 * * *', timezone='UTC')),
+            post(SCHEDULES + '/{sched}/deactivate'),
+            post(SCHEDULES + '/{sched}/deactivate'),
+            post(SCHEDULES + '/{sched}/activate'),
+            delete(SCHEDULES + '/{sched}'),
+            get(SCHEDULES + '/{sched}'),
+            delete(SCHEDULES + '/{sched}'),
+            delete(SCHEDULES + '/sched_doesnotexist000000000'),
+        ]},
+        {'name': 'schedules/windows', 'steps': [
+            post(SCHEDULES, schedule(key='w1', window='60m')),
+            post(SCHEDULES, schedule(key='w2', window='1440m')),
+            post(SCHEDULES, schedule(key='w3', window='0h')),
+            post(SCHEDULES, schedule(key='w4', window='90m')),
+            post(SCHEDULES, schedule(key='w5', window='05m')),
+            post(SCHEDULES, schedule(key='w6', window='50%')),
+            post(SCHEDULES, schedule(key='w7', window='2d')),
+            get(SCHEDULES + '?perPage=10'),
+        ]},
+        {'name': 'schedules/timezones', 'steps': [
+            post(SCHEDULES, schedule(key='tz%d' % index, timezone=zone))
+            for index, zone in enumerate(['Asia/Kolkata', 'Asia/Calcutta', 'Etc/UTC', 'UTC', 'Europe/Kyiv', 'Europe/Kiev',
+                                          'America/New_York', 'US/Eastern', 'Mars/Olympus', ''])
+        ]},
+        {'name': 'schedules/crons', 'steps': [
+            post(SCHEDULES, schedule(key='c%d' % index, cron=cron))
+            for index, cron in enumerate(['*/5 * * * *', '@daily', '0 0 31 2 *', '0 * * * * *', '', '61 * * * *', '0 9 * * MON-FRI',
+                                          '0 0 1 * *', '0  3 * * *', '* * *', '0 12 * JAN *'])
+        ]},
+        {'name': 'schedules/refusals', 'steps': [
+            post(SCHEDULES, schedule(task='hello-world')),
+            post(SCHEDULES, schedule(task='no-such-task')),
+            post(SCHEDULES, {'task': 'daily-report', 'cron': '0 * * * *'}),
+            post(SCHEDULES, schedule(externalId=None)),
+            post(SCHEDULES, schedule(timezone=None)),
+            post(SCHEDULES, {}),
+            get(SCHEDULES + '?perPage=0'),
+            get(SCHEDULES + '?page=abc'),
+            get(SCHEDULES, auth='pat'),
+        ]},
+        {'name': 'schedules/upsert_by_dedup_key', 'steps': [
+            post(SCHEDULES, schedule(key='same', cron='0 1 * * *'), save=created),
+            post(SCHEDULES, schedule(key='same', cron='0 2 * * *', task='hourly-sync')),
+            get(SCHEDULES + '/{sched}'),
+            post(SCHEDULES, schedule(key='same', cron='0 2 * * *'), auth='key:staging'),
+            get(SCHEDULES, auth='key:staging'),
+        ]},
+    ]
+
+
+def run_cases():
+    run = {'run': 'id'}
+    return [
+        {'name': 'runs/prod_queued_lifecycle', 'emulator_setup': NO_PROD_WORKER, 'steps': [
+            trigger(options={'tags': ['diff-a', 'diff-b'], 'machine': 'small-2x'}, save=run),
+            get('/api/v3/runs/{run}'),
+            get('/api/v1/runs?filter[tag]=diff-a', until=('data.0.id', None), name='list by tag (until replicated)'),
+            post('/api/v2/runs/{run}/cancel'),
+            get('/api/v3/runs/{run}'),
+            post('/api/v2/runs/{run}/cancel'),
+            post('/api/v1/runs/{run}/reschedule', {'delay': '1h'}),
+            post('/api/v1/runs/{run}/replay', save={'replayed': 'id'}),
+            get('/api/v3/runs/{replayed}'),
+            get('/api/v3/runs/{run}', auth='key:staging'),
+        ]},
+        {'name': 'runs/delays', 'emulator_setup': NO_PROD_WORKER, 'steps': [
+            trigger(options={'delay': '1h'}, save=run),
+            get('/api/v3/runs/{run}'),
+            post('/api/v1/runs/{run}/reschedule', {'delay': '2hr'}),
+            post('/api/v1/runs/{run}/reschedule', {'delay': 'bogus'}),
+            post('/api/v1/runs/{run}/reschedule', {'delay': '1y'}),
+            post('/api/v1/runs/{run}/reschedule', {}),
+            post('/api/v1/runs/run_doesnotexist0000000000000/reschedule', {'delay': '1h'}),
+            post('/api/v1/runs/{run}/reschedule', {'delay': '1h'}, auth='pat'),
+            trigger(options={'delay': '1y'}, save={'now1': 'id'}),
+            get('/api/v3/runs/{now1}'),
+            trigger(options={'delay': '2020-01-01T00:00:00Z'}, save={'now2': 'id'}),
+            get('/api/v3/runs/{now2}'),
+            trigger(options={'delay': '1w2d'}, save={'later': 'id'}),
+            get('/api/v3/runs/{later}'),
+        ]},
+        {'name': 'runs/trigger_validation', 'steps': [
+            trigger(options={'tags': 5}),
+            trigger(options={'tags': ['t%d' % i for i in range(11)]}),
+            trigger(options={'tags': ['x' * 129]}),
+            trigger(options={'machine': 'huge'}),
+            trigger(options={'maxAttempts': 1.5}),
+            post('/api/v1/tasks/hello-world/trigger', [1, 2]),
+            post('/api/v1/tasks/hello-world/trigger', {'options': 5}),
+            dict(method='POST', path='/api/v1/tasks/hello-world/trigger', auth='key:prod', raw=b'{"payload": '),
+            trigger(auth='pat'),
+        ]},
+        {'name': 'runs/unknown_task', 'emulator_setup': NO_PROD_WORKER, 'steps': [
+            trigger('no-such-task-diff', save=run),
+            get('/api/v3/runs/{run}'),
+            post('/api/v2/tasks/batch', {'items': [{'task': 'no-such-task-diff', 'payload': {}}, {'task': 'hello-world', 'payload': {}}]}),
+        ]},
+        {'name': 'runs/idempotency_cached', 'emulator_setup': NO_PROD_WORKER, 'steps': [
+            trigger(options={'idempotencyKey': 'diff-key'}, save=run),
+            trigger(options={'idempotencyKey': 'diff-key'}),
+            trigger(options={'idempotencyKey': 'diff-key', 'idempotencyKeyTTL': '1w'}),
+            trigger(headers={'x-trigger-request-idempotency-key': 'req-diff'}),
+            trigger(headers={'x-trigger-request-idempotency-key': 'req-diff'}),
+            post('/api/v2/runs/{run}/cancel'),
+            trigger(options={'idempotencyKey': 'diff-key'}),
+        ]},
+        {'name': 'runs/dev_executes', 'steps': [
+            trigger(auth='key:dev', payload={'name': 'devrun'}, save=run),
+            get('/api/v3/runs/{run}', auth='key:dev', until=('status', FINAL), name='retrieve until final'),
+            trigger('always-fails', auth='key:dev', options={'idempotencyKey': 'dev-fail'}, save={'failed': 'id'}),
+            get('/api/v3/runs/{failed}', auth='key:dev', until=('status', FINAL), name='failed run until final'),
+            trigger('always-fails', auth='key:dev', options={'idempotencyKey': 'dev-fail'}),
+            trigger('hello-world', auth='key:dev', options={'idempotencyKey': 'dev-ok'}, save={'ok': 'id'}),
+            get('/api/v3/runs/{ok}', auth='key:dev', until=('status', FINAL), name='completed run until final'),
+            trigger('hello-world', auth='key:dev', options={'idempotencyKey': 'dev-ok'}),
+            trigger('never-deployed-diff', auth='key:dev', save={'parked': 'id'}),
+            get('/api/v3/runs/{parked}', auth='key:dev', until=('status', ['PENDING_VERSION']), timeout=20, name='undeployed until PENDING_VERSION'),
+        ]},
+        {'name': 'runs/list_queries', 'emulator_setup': NO_PROD_WORKER, 'steps': [
+            trigger(options={'tags': ['page']}),
+            trigger(options={'tags': ['page']}),
+            trigger(options={'tags': ['page']}),
+            get('/api/v1/runs?filter[tag]=page&page[size]=2', until=('pagination.next', None), save={'next': 'pagination.next'},
+                name='first page of 2 (until replicated)'),
+            get('/api/v1/runs?filter[tag]=page&page[size]=2&page[after]={next}'),
+            get('/api/v1/runs?page[after]=garbage'),
+            get('/api/v1/runs?filter[createdAt][period]=forever'),
+            get('/api/v1/runs?filter[createdAt][period]=1h&filter[tag]=page'),
+            get('/api/v1/runs?filter[status]=NOPE'),
+            get('/api/v1/runs?filter[status]=QUEUED&filter[tag]=page'),
+            get('/api/v1/runs?page[size]=0'),
+            get('/api/v1/runs?page[size]=101'),
+            get('/api/v1/runs?filter[isTest]=maybe'),
+            get(REF + '/runs?filter[env]=prod&filter[tag]=page', auth='pat'),
+            get(REF + '/runs?filter[env]=prod', auth='oat'),
+        ]},
+        {'name': 'runs/missing', 'steps': [
+            get('/api/v3/runs/run_doesnotexist0000000000000'),
+            post('/api/v2/runs/run_doesnotexist0000000000000/cancel'),
+            post('/api/v1/runs/run_doesnotexist0000000000000/replay'),
+            post('/api/v1/runs/run_doesnotexist0000000000000/replay', auth='pat'),
+        ]},
+    ]
+
+
+def batch_cases():
+    batch = {'batch': 'id'}
+    items = [{'task': 'hello-world', 'payload': {'i': i}} for i in range(25)]
+    return [
+        {'name': 'batches/v2_small_and_retrieve', 'emulator_setup': NO_PROD_WORKER, 'steps': [
+            post('/api/v2/tasks/batch', {'items': items[:3]}, save=batch),
+            get('/api/v1/batches/{batch}', until=('runCount', 3)),
+            get('/api/v2/batches/{batch}'),
+            get('/api/v1/runs?filter[batch]={batch}', until=('data.2.id', None), name='list by batch (until replicated)'),
+            get('/api/v1/batches/batch_doesnotexist000000000'),
+        ]},
+        {'name': 'batches/v2_over_20', 'emulator_setup': NO_PROD_WORKER, 'steps': [
+            post('/api/v2/tasks/batch', {'items': items}, save=batch),
+            get('/api/v1/batches/{batch}', until=('runs.24', None), name='retrieve until 25 runs'),
+        ]},
+        {'name': 'batches/v2_refusals', 'steps': [
+            post('/api/v2/tasks/batch', {'items': []}),
+            post('/api/v2/tasks/batch', {}),
+            post('/api/v2/tasks/batch', {'items': [{'payload': {}}]}),
+            post('/api/v2/tasks/batch', {'items': [{'task': 'hello-world', 'payload': {}}] * 501}),
+            post('/api/v2/tasks/batch', {'items': items[:1]}, auth='pat'),
+            post('/api/v2/tasks/batch', {'items': items[:1]}, headers={'x-trigger-request-idempotency-key': 'b-req'}),
+            post('/api/v2/tasks/batch', {'items': items[:1]}, headers={'x-trigger-request-idempotency-key': 'b-req'}),
+        ]},
+        {'name': 'batches/v1', 'emulator_setup': NO_PROD_WORKER, 'steps': [
+            post('/api/v1/tasks/hello-world/batch', {'items': [{'payload': {'i': 1}}, {'payload': {'i': 2}}]}),
+            post('/api/v1/tasks/hello-world/batch', {'items': []}),
+            post('/api/v1/tasks/hello-world/batch', {'items': [{'payload': {}}] * 101}),
+        ]},
+    ]
+
+
+def branch_cases():
+    branches = REF + '/branches'
+    return [
+        {'name': 'branches/lifecycle', 'steps': [
+            post(branches, {'env': 'preview', 'branch': 'feature-x', 'git': {'commitSha': 'abc'}}, auth='pat', save={'branch': 'id'}),
+            post(branches, {'env': 'preview', 'branch': 'feature-x'}, auth='pat'),
+            get(branches + '?env=preview', auth='pat'),
+            get(REF + '/preview', auth='pat', headers=BRANCH),
+            get(REF + '/preview', auth='oat', headers=BRANCH),
+            post(ENVVARS + '/preview', {'name': 'DIFF_BR', 'value': 'b'}, auth='pat', headers=BRANCH),
+            get(ENVVARS + '/preview', auth='key:preview', headers=BRANCH),
+            get('/api/v1/runs', auth='key:preview', headers=BRANCH),
+            get('/api/v1/runs', auth='key:preview'),
+            get('/api/v1/runs', auth='key:preview', headers={'x-trigger-branch': 'no-such-branch'}),
+            post(branches + '/archive', {'env': 'preview', 'branch': 'feature-x'}, auth='pat'),
+            post(branches + '/archive', {'env': 'preview', 'branch': 'feature-x'}, auth='pat'),
+            post(branches + '/archive', {'env': 'preview', 'branch': 'never-was'}, auth='pat'),
+            get(branches + '?env=preview', auth='pat'),
+            get(REF + '/preview', auth='pat', headers=BRANCH),
+        ]},
+        {'name': 'branches/identity_and_names', 'steps': [
+            post(branches, {'env': 'preview', 'branch': 'feature/login'}, auth='pat'),
+            post(branches, {'env': 'preview', 'branch': 'featurelogin'}, auth='pat'),
+            post(branches, {'env': 'preview', 'branch': 'Feature_Login'}, auth='pat'),
+            get(branches + '?env=preview', auth='pat'),
+            post(branches, {'env': 'preview', 'branch': 'refs/heads/from-ref'}, auth='pat'),
+            post(branches, {'env': 'preview', 'branch': 'bad..name'}, auth='pat'),
+            post(branches, {'env': 'preview', 'branch': 'refs/weird/x'}, auth='pat'),
+            post(branches, {'env': 'staging', 'branch': 'x'}, auth='pat'),
+            post(branches, {'env': 'preview'}, auth='pat'),
+            post(branches, {'env': 'preview', 'branch': 'by-key'}, auth='key:preview'),
+            post(branches, {'env': 'preview', 'branch': 'by-prod-key'}, auth='key:prod'),
+            post(branches, {'env': 'preview', 'branch': 'by-oat'}, auth='oat'),
+            get(branches + '?env=preview', auth='oat'),
+        ]},
+    ]
+
+
+def worker_and_project_cases():
+    return [
+        {'name': 'workers/current', 'steps': [
+            get(REF + '/prod/workers/current', auth='pat'),
+            get(REF + '/staging/workers/current', auth='oat'),
+            get(REF + '/production/workers/current', auth='pat'),
+            get(REF + '/prod/workers/v9', auth='pat'),
+            get('/api/v1/projects/proj_nope/prod/workers/current', auth='pat'),
+            get(REF + '/prod/workers/current', auth='key:prod'),
+        ]},
+        {'name': 'projects/bootstrap', 'steps': [
+            get('/api/v1/projects', auth='pat'),
+            get(REF + '/dev', auth='pat'),
+            get(REF + '/staging', auth='pat'),
+            get(REF + '/stg', auth='pat'),
+            get(REF + '/prod', auth='key:dev'),
+            get(REF + '/preview', auth='key:preview'),
+            get('/api/v1/projects/proj_other/prod', auth='key:prod'),
+            get('/api/v1/projects/proj_nope/prod', auth='pat'),
+            get(REF + '/prod', auth='uat'),
+        ]},
+    ]
+
+
+CASES = auth_matrix() + envvar_cases() + schedule_cases() + run_cases() + batch_cases() + branch_cases() + worker_and_project_cases()
