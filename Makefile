@@ -3,8 +3,12 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-PY311 ?= $(shell command -v python3.11 || command -v python3)
-PY312 ?= $(shell command -v python3.12 || ls /root/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | head -n1)
+# The first candidate that runs: a pyenv shim exists for every installed version but fails (127)
+# for one that is not selected, so a name found on PATH is not enough.
+first_runnable = $(shell for p in $(1); do "$$p" -c '' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
+PYENV_DIR := $(or $(PYENV_ROOT),$(HOME)/.pyenv)
+PY311 ?= $(call first_runnable,python3.11 $(wildcard $(PYENV_DIR)/versions/3.11.*/bin/python3.11) python3)
+PY312 ?= $(call first_runnable,python3.12 $(wildcard $(PYENV_DIR)/versions/3.12.*/bin/python3.12))
 VENV := .venvs/py311
 VENV_LATEST := .venvs/py312
 # Outside the git work tree: ansible-test would otherwise list files through git and see none.

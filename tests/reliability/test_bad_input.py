@@ -137,7 +137,11 @@ CASES = [
     ('schedule-info-unknown-id', 'trigger_schedule_info', dict(PROD, id='sched_doesnotexist000000000001'), REMOTE,
      r'No schedule with id sched_doesnotexist000000000001 in the prod environment'),
     # ---- trigger_task
-    ('task-unknown', 'trigger_task', dict(PROD, task='no-such-task', payload={}), REMOTE, r'HTTP 404: Task not found'),
+    # The server triggers any task id (the run waits in PENDING_VERSION); only an access token can read the
+    # deployed tasks, so the check happens with one, after the worker read and before any write.
+    ('task-unknown-pat', 'trigger_task', dict(PAT, environment='prod', task='no-such-task', payload={}), REMOTE,
+     r"Task 'no-such-task' is not in the version deployed in the prod environment"),
+    ('task-unknown-secret-key', 'trigger_task', dict(PROD, task='no-such-task', payload={}), OK, True),
     ('task-payload-too-large', 'trigger_task', dict(PROD, task='hello-world', payload={'blob': 'x' * (3 * 1024 * 1024 + 10)}), LOCAL,
      r'payload.*(too large|MiB|bytes)'),
     ('task-payload-not-json-nan', 'trigger_task', dict(PROD, task='hello-world', payload="{{ {'x': 'nan' | float} }}"), LOCAL,
@@ -145,7 +149,7 @@ CASES = [
     ('task-item-payload-not-json-inf', 'trigger_task', dict(PROD, task='hello-world', items=[{'payload': "{{ 'inf' | float }}"}]), LOCAL,
      r'payload cannot be sent as JSON'),
     ('task-delay-bad-format', 'trigger_task', dict(PROD, task='hello-world', delay='in five minutes'), LOCAL,
-     r'delay must be a duration such as 30s'),
+     r'delay must be a duration in the units the server reads'),
     ('task-ttl-bad', 'trigger_task', dict(PROD, task='hello-world', ttl='forever'), LOCAL, r'ttl'),
     ('task-idempotency-key-too-long', 'trigger_task', dict(PROD, task='hello-world', idempotency_key='k' * 2049), LOCAL,
      r'idempotency_key.*2048'),
@@ -161,7 +165,7 @@ CASES = [
      r'does not exist in the prod environment'),
     ('run-reschedule-without-delay', 'trigger_run', dict(PROD, run_id='run_x', state='rescheduled'), LOCAL, r'delay'),
     ('run-reschedule-bad-delay', 'trigger_run', dict(PROD, run_id='run_x', state='rescheduled', delay='tomorrow-ish'), LOCAL,
-     r'delay must be a duration such as 30s'),
+     r'delay must be a duration in the units the server reads'),
     ('run-reschedule-past-date', 'trigger_run', dict(PROD, run_id='<delayed_run>', state='rescheduled', delay='2020-01-01T00:00:00Z'), LOCAL,
      r'delay.*(not in the future|past)'),
     ('run-delay-with-cancel', 'trigger_run', dict(PROD, run_id='run_x', state='canceled', delay='1h'), LOCAL,
@@ -302,6 +306,12 @@ def _params(cases):
 @pytest.mark.parametrize('case_id, module, args, kind, expect', _params(CASES))
 def test_bad_input(outcome, case_id, module, args, kind, expect):  # pylint: disable=unused-argument
     _check(outcome, case_id, kind, expect)
+
+
+def test_unknown_task_refused_before_any_write(outcome):
+    requests = outcome['requests']['task-unknown-pat']
+    assert [e['method'] for e in requests if e['method'] != 'GET'] == [], harness.summarize(requests)
+    assert any(e['path'].endswith('/workers/current') for e in requests), harness.summarize(requests)
 
 
 @pytest.mark.parametrize('case_id, expression, kind, expect', LOOKUP_CASES, ids=[c[0] for c in LOOKUP_CASES])
