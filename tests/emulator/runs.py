@@ -59,12 +59,9 @@ def modern(req):
 # ---------------------------------------------------------------- status model
 
 def env_worker(state, env):
-    """The worker that dequeues an environment's runs; a preview branch here runs its parent's deployment."""
-    if env is None:
-        return None
-    if env.get("worker") is None and env.get("parentId"):
-        return env_worker(state, state.env_by_id(env["parentId"]))
-    return env.get("worker")
+    """The worker that dequeues an environment's runs. A preview branch has its own deployments (the server keys
+    workers by environment, and a branch is an environment): until one is deployed to it, nothing runs there."""
+    return env.get("worker") if env is not None else None
 
 
 def _worker(state, run):

@@ -38,7 +38,8 @@ def worker_by_tag(state, req, ref, env_slug, tag):
 
 
 def control_set_worker(state, body):
-    """POST /_emulator/workers {project, environment, tasks, version?, connected?}: deploy a version / (dis)connect `trigger dev`.
+    """POST /_emulator/workers {project, environment, branch?, tasks, version?, connected?}: deploy a version (to a
+    preview branch with ``branch``) / (dis)connect `trigger dev`.
 
     tasks are ids or {"id", "type": STANDARD|SCHEDULED}; runs parked in PENDING_VERSION for a task the new version has run."""
     project = state.project(body.get("project", "proj_demo"))
@@ -46,12 +47,16 @@ def control_set_worker(state, body):
         raise ApiError(404, "Project not found")
     stored = ENV_SLUGS.get(body.get("environment", "dev"), (None,))[0]
     env = state.root_env(project, stored) if stored else None
+    if env is not None and body.get("branch") is not None:
+        env = state.branch_env(project, env["id"], body["branch"]) if env["type"] == "PREVIEW" else None
     if env is None:
         raise ApiError(404, "Environment not found")
     current = env.get("worker")
     tasks = body.get("tasks")
-    if tasks is None:
-        tasks = list(current["tasks"]) if current else []
+    if tasks is None:  # by default the same tasks again (a branch: its parent's)
+        parent = state.env_by_id(env["parentId"]) if env["parentId"] else None
+        source = current or (parent or {}).get("worker")
+        tasks = list(source["tasks"]) if source else []
     if not isinstance(tasks, list):
         raise ApiError(400, "tasks must be a list")
     ids = []

@@ -214,3 +214,23 @@ def test_timezones_route_and_validation_error_format(emu):
     assert "Asia/Calcutta" in zones and "Asia/Kolkata" not in zones and "UTC" in zones
     r = emu.post("/api/v2/tasks/batch", emu.key("prod"), json={"items": [{"payload": {}}]})
     assert r.json() == {"error": 'Validation error: Required at "items[0].task"'}
+
+
+def test_preview_branch_runs_only_what_was_deployed_to_it(emu):
+    # A branch is an environment of its own on the server: workers/current answers 404 with the branch header until
+    # something is deployed to the branch, and its runs wait; the parent's deployment does not run them.
+    emu.post("/api/v1/projects/proj_demo/branches", emu.pat, json={"env": "preview", "branch": "pr-9"})
+    branch = {"x-trigger-branch": "pr-9"}
+    current = "/api/v1/projects/proj_demo/preview/workers/current"
+    assert emu.get(current, emu.pat, headers=branch).json() == {"error": "Worker not found"}
+    run_id = _trigger(emu, env="preview", headers=branch).json()["id"]
+    time.sleep(0.3)
+    assert emu.get("/api/v3/runs/" + run_id, emu.key("preview"), headers=branch).json()["status"] == "QUEUED"
+    assert emu.control("POST", "workers", {"project": "proj_demo", "environment": "preview", "branch": "pr-9"})["tasks"]
+    assert "hello-world" in [t["slug"] for t in emu.get(current, emu.pat, headers=branch).json()["worker"]["tasks"]]
+    deadline = time.monotonic() + 10
+    while emu.get("/api/v3/runs/" + run_id, emu.key("preview"), headers=branch).json()["status"] != "COMPLETED":
+        assert time.monotonic() < deadline, "the branch run did not complete after the deploy"
+        time.sleep(0.05)
+    missing = emu.session.post(emu.url + "/_emulator/workers", json={"environment": "preview", "branch": "no-such"}, timeout=30)
+    assert missing.status_code == 404
