@@ -68,8 +68,8 @@ options:
         429 and 5xx answers, connection errors and timeouts, and whatever the server marks with
         C(x-should-retry). The wait grows from 1 second by a factor 1.6 up to 30 seconds; a rate-limited
         request (429) waits until the time given in C(x-ratelimit-reset), at most 60 seconds.
-      - A request that creates something carries one C(x-trigger-request-idempotency-key) on every retry,
-        so a retried trigger never starts a second run.
+      - A retried trigger never starts a second run (see M(triggerdev.management.trigger_task)); a retried replay
+        can, as with the official SDK (the API offers no handle to prevent it).
     type: int
     default: 4
 notes:

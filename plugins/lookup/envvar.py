@@ -114,9 +114,9 @@ import os
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.triggerdev.management.plugins.module_utils.client import TriggerClient, TriggerError
-from ansible_collections.triggerdev.management.plugins.module_utils.credentials import scrub
-from ansible_collections.triggerdev.management.plugins.module_utils.envvars import name_problem, read_values
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerClient, TriggerError
+from ansible_collections.triggerdev.management.plugins.module_utils._credentials import scrub
+from ansible_collections.triggerdev.management.plugins.module_utils._envvars import name_problem, read_values
 
 # Same precedence as the modules' api_key fallback (module_utils/module.py): the secret key wins.
 API_KEY_ENV = ('TRIGGER_SECRET_KEY', 'TRIGGER_ACCESS_TOKEN')

@@ -238,8 +238,8 @@ inherited:
   sample: [SHARED_API_URL]
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils.client import TriggerError
-from ansible_collections.triggerdev.management.plugins.module_utils.envvars import (
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerError
+from ansible_collections.triggerdev.management.plugins.module_utils._envvars import (
     EnvVarInputError,
     EnvVarService,
     Variable,
@@ -247,7 +247,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils.envvars impo
     validate,
     UPDATE_SECRETS_CHOICES,
 )
-from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
+from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
 
 FORMS = ('name', 'names', 'variables', 'env_file')
 

@@ -79,8 +79,8 @@ variables:
       sample: false
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils.envvars import EnvVarService
-from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
+from ansible_collections.triggerdev.management.plugins.module_utils._envvars import EnvVarService
+from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
 
 
 def main():

@@ -187,7 +187,7 @@ branch:
       sample: {"commit_sha": "4f2a9c1", "pull_request_number": 42}
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils.branches import (
+from ansible_collections.triggerdev.management.plugins.module_utils._branches import (
     GIT_SOURCES,
     PULL_REQUEST_STATES,
     STATES,
@@ -195,7 +195,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils.branches imp
     ensure_branch,
     git_to_api,
 )
-from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule, env_fallback
+from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule, env_fallback
 
 
 def argument_spec():

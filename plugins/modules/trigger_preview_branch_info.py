@@ -113,12 +113,12 @@ branches:
       sample: {"commit_sha": "4f2a9c1", "pull_request_number": 42, "pull_request_state": "open"}
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils.branches import (
+from ansible_collections.triggerdev.management.plugins.module_utils._branches import (
     clean_branch_name,
     list_branches,
     parse_age,
 )
-from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
+from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
 
 
 def main():

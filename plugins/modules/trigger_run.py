@@ -120,9 +120,9 @@ replayed_from:
   type: str
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils.client import TriggerNotFound
-from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
-from ansible_collections.triggerdev.management.plugins.module_utils.runs import (
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerNotFound
+from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
+from ansible_collections.triggerdev.management.plugins.module_utils._runs import (
     SUCCESS_STATUS,
     RunsAPI,
     RunWaitTimeout,

@@ -161,9 +161,9 @@ next_cursor:
   type: str
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils.client import TriggerNotFound
-from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
-from ansible_collections.triggerdev.management.plugins.module_utils.runs import (
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerNotFound
+from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
+from ansible_collections.triggerdev.management.plugins.module_utils._runs import (
     MACHINE_PRESETS,
     MAX_PAGE_SIZE,
     RunsAPI,

@@ -246,8 +246,8 @@ changes:
   sample: [cron, timezone]
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
-from ansible_collections.triggerdev.management.plugins.module_utils.schedules import ScheduleManager
+from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
+from ansible_collections.triggerdev.management.plugins.module_utils._schedules import ScheduleManager
 
 
 def main():

@@ -158,8 +158,8 @@ timezones:
   sample: [UTC, Africa/Abidjan]
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
-from ansible_collections.triggerdev.management.plugins.module_utils.schedules import ScheduleAPI, schedule_info
+from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
+from ansible_collections.triggerdev.management.plugins.module_utils._schedules import ScheduleAPI, schedule_info
 
 FILTERS = ('task', 'type', 'active', 'external_id')
 

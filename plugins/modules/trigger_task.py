@@ -22,8 +22,11 @@ description:
     C(changed=false) instead of starting a second one. After a run that failed (C(FAILED), C(CRASHED),
     C(SYSTEM_FAILURE), C(INTERRUPTED), C(TIMED_OUT), C(EXPIRED)) the server clears the key and starts a new run,
     reported as C(changed=true), so a failed step is retried by running the playbook again.
-  - Every request carries a request idempotency key (C(x-trigger-request-idempotency-key)) that is
-    reused on each retry, so a retried request never starts a second run.
+  - A retried request never starts a second run. Trigger.dev (at the server version this collection follows) ignores
+    the request idempotency header the official SDK sends, so a run triggered without O(idempotency_key) (or an item
+    without one) gets a one-off key of its own, C(triggerdev.management-retry-<uuid>), kept one hour: a retry after
+    an answer that was lost returns the run the first attempt made. The key is unique per trigger, so it never
+    merges two module runs; it shows as the run's C(idempotency_key).
   - The payload, the trigger options, O(machine), O(delay), O(ttl) and O(idempotency_key_ttl) are checked
     before any request; a payload that cannot be sent as JSON or is larger than 3 MiB is refused. Values the
     server would silently ignore (a delay or TTL in units it does not read, an idempotency key TTL it would
@@ -320,8 +323,8 @@ would_trigger:
   elements: dict
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils.module import TriggerModule
-from ansible_collections.triggerdev.management.plugins.module_utils.runs import (
+from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
+from ansible_collections.triggerdev.management.plugins.module_utils._runs import (
     MACHINE_PRESETS,
     TRIGGER_OPTION_NAMES,
     RunsAPI,
@@ -335,7 +338,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils.runs import 
     run_summary,
     snake_keys,
 )
-from ansible_collections.triggerdev.management.plugins.module_utils.workers import WorkerTasks
+from ansible_collections.triggerdev.management.plugins.module_utils._workers import WorkerTasks
 
 
 def trigger_option_spec():

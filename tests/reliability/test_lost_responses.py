@@ -6,8 +6,8 @@
 The emulator's injected faults happen before a request is handled, so they never produce this case.
 An injected latency longer than the module's request_timeout does: the client gives up waiting and
 retries, while the server still handles every attempt after the latency. Every attempt of one logical
-trigger carries the same x-trigger-request-idempotency-key, so the server must answer the retries with
-the run it already created.
+trigger carries the same idempotency key (the user's, or a one-off key of the module's), so the server
+answers the retries with the run it already created.
 """
 
 import time
@@ -48,7 +48,9 @@ def test_unkeyed_batch_retried_after_lost_answers_creates_each_run_once(emu):
     assert result['_status'] == 'failed' and 'could not reach the Trigger.dev API after 3 attempt(s)' in result['msg'], result
     attempts = [e for e in journal if e['method'] == 'POST']
     assert [e['path'] for e in attempts] == ['/api/v2/tasks/batch'] * 3
-    # The first attempt creates the batch (202); the server answers a replay of its request idempotency key
-    # with the cached batch and 200 (utils/requestIdempotency.server.ts).
-    assert [e['status'] for e in attempts] == [202, 200, 200]
+    # The server never replays the request idempotency key (docs/dev/protocol.md#triggering): each attempt makes a
+    # batch (202), and the items' one-off idempotency keys give the later batches the runs the first one made.
+    assert [e['status'] for e in attempts] == [202, 202, 202]
+    keys = [[item['options']['idempotencyKey'] for item in e['body']['items']] for e in attempts]
+    assert keys[0] == keys[1] == keys[2] and len(set(keys[0])) == 7
     assert len(list_runs(emu, 'prod', **{'filter[tag]': TAG})) == 7

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import harness
 from reliability_support import LONG, report
 
-from ansible_collections.triggerdev.management.plugins.module_utils.envvars import (  # pylint: disable=import-error
+from ansible_collections.triggerdev.management.plugins.module_utils._envvars import (  # pylint: disable=import-error
     REDACTED,
     SYSTEM_PREFIX,
     Variable,

@@ -49,7 +49,7 @@ AWX_ENV_BLOCKLIST = {'VIRTUAL_ENV', 'PATH', 'PYTHONPATH', 'JOB_ID', 'INVENTORY_I
 
 def _module_env_fallbacks():
     """{option: [environment variables]} of the connection options every module takes."""
-    from ansible_collections.triggerdev.management.plugins.module_utils.module import connection_argument_spec
+    from ansible_collections.triggerdev.management.plugins.module_utils._module import connection_argument_spec
     return {name: list(spec['fallback'][1]) for name, spec in connection_argument_spec().items() if 'fallback' in spec}
 
 

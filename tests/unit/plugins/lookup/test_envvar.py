@@ -134,7 +134,7 @@ def test_refused_before_any_request(lookup):
 def test_options_match_the_module_connection_spec():
     """The lookup documents the same connection options as the modules, with the same env fallbacks."""
     from ansible_collections.triggerdev.management.plugins.lookup import envvar
-    from ansible_collections.triggerdev.management.plugins.module_utils.module import connection_argument_spec
+    from ansible_collections.triggerdev.management.plugins.module_utils._module import connection_argument_spec
     doc = yaml.safe_load(envvar.DOCUMENTATION)['options']
     spec = connection_argument_spec()
     assert set(envvar.CONNECTION_OPTIONS) == set(spec)

@@ -12,8 +12,8 @@ import json
 import pytest
 import responses
 
-from ansible_collections.triggerdev.management.plugins.module_utils import branches as b
-from ansible_collections.triggerdev.management.plugins.module_utils.client import TriggerAPIError, TriggerAuthError, TriggerClient
+from ansible_collections.triggerdev.management.plugins.module_utils import _branches as b
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerAPIError, TriggerAuthError, TriggerClient
 
 API = 'https://api.example.test'
 REF = 'proj_abc'

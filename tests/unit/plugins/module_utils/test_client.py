@@ -23,8 +23,8 @@ try:
 except ImportError:  # pragma: no cover
     from urlparse import parse_qs, urlsplit
 
-from ansible_collections.triggerdev.management.plugins.module_utils import client as client_mod
-from ansible_collections.triggerdev.management.plugins.module_utils.client import (
+from ansible_collections.triggerdev.management.plugins.module_utils import _client as client_mod
+from ansible_collections.triggerdev.management.plugins.module_utils._client import (
     API_VERSION,
     AUTH_ACCESS_TOKEN,
     AUTH_ANY,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.triggerdev.management.plugins.module_utils.credentials import (
+from ansible_collections.triggerdev.management.plugins.module_utils._credentials import (
     ACCESS_TOKEN,
     SECRET_KEY,
     CredentialError,

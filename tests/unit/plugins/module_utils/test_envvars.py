@@ -14,8 +14,8 @@ import responses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.triggerdev.management.plugins.module_utils.client import TriggerAPIError, TriggerClient, TriggerError
-from ansible_collections.triggerdev.management.plugins.module_utils.envvars import (
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerAPIError, TriggerClient, TriggerError
+from ansible_collections.triggerdev.management.plugins.module_utils._envvars import (
     REDACTED,
     EnvVarInputError,
     EnvVarService,

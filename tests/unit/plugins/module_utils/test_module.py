@@ -19,15 +19,15 @@ import yaml
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.triggerdev.management.plugins.module_utils import module as module_mod
+from ansible_collections.triggerdev.management.plugins.module_utils import _module as module_mod
 from ansible_collections.triggerdev.management.plugins.doc_fragments.connection import ModuleDocFragment
-from ansible_collections.triggerdev.management.plugins.module_utils.client import (
+from ansible_collections.triggerdev.management.plugins.module_utils._client import (
     AUTH_SECRET_KEY,
     TriggerAPIError,
     TriggerClient,
     TriggerConfigError,
 )
-from ansible_collections.triggerdev.management.plugins.module_utils.module import (
+from ansible_collections.triggerdev.management.plugins.module_utils._module import (
     CONNECTION_OPTIONS,
     TriggerModule,
     connection_argument_spec,

@@ -12,8 +12,8 @@ import pytest
 import requests
 import responses
 
-from ansible_collections.triggerdev.management.plugins.module_utils import runs as R
-from ansible_collections.triggerdev.management.plugins.module_utils.client import TriggerClient, TriggerNotFound
+from ansible_collections.triggerdev.management.plugins.module_utils import _runs as R
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerClient, TriggerNotFound
 
 API = 'https://api.example.test'
 SECRET = 'tr_prod_' + 'a' * 24
@@ -329,8 +329,9 @@ def test_retrieve_encodes_the_id():
 
 
 class FakeTriggerServer:
-    """Creates one run per new request idempotency key, like the server's 24 h request cache, and
-    loses the first ``lose`` responses after doing the work (the retry case that must not double-trigger)."""
+    """Creates one run per new idempotency key in the body (like the server; it ignores the request idempotency
+    header, docs/dev/protocol.md#triggering), and loses the first ``lose`` responses after doing the work (the retry
+    case that must not double-trigger)."""
 
     def __init__(self, lose=1, fail_before=0):
         self.runs = []
@@ -340,18 +341,20 @@ class FakeTriggerServer:
         self.fail_before = fail_before
 
     def __call__(self, request):
-        key = request.headers.get('x-trigger-request-idempotency-key')
+        body = json.loads(request.body)
+        key = body['options'].get('idempotencyKey')
         self.keys_seen.append(key)
         if self.fail_before:
             self.fail_before -= 1
             return 503, {}, json.dumps({'error': 'unavailable'})
-        if key not in self.by_key:
-            self.runs.append(json.loads(request.body))
+        cached = key in self.by_key
+        if not cached:
+            self.runs.append(body)
             self.by_key[key] = 'run_%d' % len(self.runs)
         if self.lose:
             self.lose -= 1
             return 500, {}, json.dumps({'error': 'Something went wrong'})
-        return 200, {}, json.dumps({'id': self.by_key[key], 'isCached': False})
+        return 200, {}, json.dumps({'id': self.by_key[key], 'isCached': cached})
 
 
 @responses.activate
@@ -360,10 +363,21 @@ def test_trigger_retry_after_lost_response_never_triggers_twice():
     server = FakeTriggerServer(lose=2, fail_before=1)
     responses.add_callback(responses.POST, API + '/api/v1/tasks/hello-world/trigger', callback=server)
     answer = R.RunsAPI(client).trigger('hello-world', R.build_trigger_body({'n': 1}, {}))
-    assert answer == {'id': 'run_1', 'isCached': False}
-    assert len(server.keys_seen) == 4 and len(set(server.keys_seen)) == 1 and server.keys_seen[0]
+    assert answer == {'id': 'run_1', 'isCached': False}  # the run this call made, even though the server answered cached
+    assert len(server.keys_seen) == 4 and len(set(server.keys_seen)) == 1 and server.keys_seen[0].startswith(R.RETRY_KEY_PREFIX)
+    assert server.runs[0]['options']['idempotencyKeyTTL'] == R.RETRY_KEY_TTL
     assert len(server.runs) == 1
     assert clock.sleeps == pytest.approx([1.0, 1.6, 2.56])
+
+
+@responses.activate
+def test_trigger_with_the_users_key_keeps_it_and_reports_a_cached_run():
+    client, _clock = make_client()
+    server = FakeTriggerServer(lose=1)
+    responses.add_callback(responses.POST, API + '/api/v1/tasks/t/trigger', callback=server)
+    body = R.build_trigger_body(None, R.build_trigger_options({'idempotency_key': 'deploy-1'}))
+    assert R.RunsAPI(client).trigger('t', body) == {'id': 'run_1', 'isCached': True}
+    assert server.keys_seen == ['deploy-1', 'deploy-1'] and 'idempotencyKeyTTL' not in server.runs[0]['options']
 
 
 @responses.activate
@@ -373,7 +387,7 @@ def test_trigger_retry_after_connection_error_reuses_the_key():
     responses.add(responses.POST, API + '/api/v1/tasks/t/trigger', body=requests.ConnectionError('reset'))
     responses.add_callback(responses.POST, API + '/api/v1/tasks/t/trigger', callback=server)
     R.RunsAPI(client).trigger('t', R.build_trigger_body(None, {}))
-    keys = [c.request.headers['x-trigger-request-idempotency-key'] for c in responses.calls]
+    keys = [json.loads(c.request.body)['options']['idempotencyKey'] for c in responses.calls]
     assert len(keys) == 2 and keys[0] == keys[1]
     assert len(server.runs) == 1
 
@@ -405,9 +419,11 @@ def test_batch_trigger_splits_beyond_500():
     assert [len(b['items']) for b in bodies] == [500, 500, 1]
     assert [b['id'] for b in batches] == ['batch_1', 'batch_2', 'batch_3']
     assert [b['runCount'] for b in batches] == [500, 500, 1]
-    assert bodies[2]['items'][0] == {'task': 't', 'payload': {'n': 1000}, 'options': {'payloadType': 'application/json'}}
-    keys = [c.request.headers['x-trigger-request-idempotency-key'] for c in responses.calls]
-    assert len(set(keys)) == 3
+    keys = [item['options']['idempotencyKey'] for body in bodies for item in body['items']]
+    assert len(set(keys)) == 1001 and all(key.startswith(R.RETRY_KEY_PREFIX) for key in keys)
+    options = bodies[2]['items'][0].pop('options')
+    assert bodies[2]['items'][0] == {'task': 't', 'payload': {'n': 1000}}
+    assert options['payloadType'] == 'application/json' and options['idempotencyKeyTTL'] == R.RETRY_KEY_TTL
 
 
 @responses.activate

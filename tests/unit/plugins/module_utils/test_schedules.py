@@ -13,9 +13,9 @@ import re
 import pytest
 import responses
 
-from ansible_collections.triggerdev.management.plugins.module_utils import schedules as S
-from ansible_collections.triggerdev.management.plugins.module_utils.client import TriggerAPIError, TriggerClient
-from ansible_collections.triggerdev.management.plugins.module_utils.workers import UnknownTaskError
+from ansible_collections.triggerdev.management.plugins.module_utils import _schedules as S
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerAPIError, TriggerClient
+from ansible_collections.triggerdev.management.plugins.module_utils._workers import UnknownTaskError
 
 API = 'https://api.example.test'
 PROD_KEY = 'tr_prod_' + 'a' * 24

@@ -19,7 +19,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.triggerdev.management.plugins.module_utils.client import (
+from ansible_collections.triggerdev.management.plugins.module_utils._client import (
     AUTH_ANY,
     AUTH_SECRET_KEY,
     TriggerAPIError,

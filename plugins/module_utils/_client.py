@@ -34,7 +34,7 @@ except ImportError as exc:  # pragma: no cover - exercised through missing_requi
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-from ansible_collections.triggerdev.management.plugins.module_utils.credentials import (
+from ansible_collections.triggerdev.management.plugins.module_utils._credentials import (
     CredentialError,
     classify,
     normalize_branch,

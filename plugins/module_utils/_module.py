@@ -14,7 +14,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
-from ansible_collections.triggerdev.management.plugins.module_utils.client import (
+from ansible_collections.triggerdev.management.plugins.module_utils._client import (
     DEFAULT_API_URL,
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
@@ -23,7 +23,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils.client impor
     TriggerClient,
     TriggerError,
 )
-from ansible_collections.triggerdev.management.plugins.module_utils.credentials import scrub, scrub_data
+from ansible_collections.triggerdev.management.plugins.module_utils._credentials import scrub, scrub_data
 
 
 def env_fallback(*names):

@@ -17,8 +17,9 @@ import datetime
 import json
 import re
 import time
+import uuid
 
-from ansible_collections.triggerdev.management.plugins.module_utils.client import (
+from ansible_collections.triggerdev.management.plugins.module_utils._client import (
     AUTH_PAT,
     AUTH_SECRET_KEY,
     TriggerError,
@@ -42,6 +43,8 @@ MAX_PAGE_SIZE = 100
 MAX_IDEMPOTENCY_KEY = 2048
 MAX_TAGS = 10
 RETRIEVE_PER_POLL = 50                     # runs read one by one per poll while waiting for a batch
+RETRY_KEY_PREFIX = 'triggerdev.management-retry-'   # one-off idempotency keys (with_retry_key)
+RETRY_KEY_TTL = '1h'                               # longer than every retry of one call can take
 
 # User data inside a run: keys are kept as they are.
 USER_DATA_KEYS = ('payload', 'output', 'metadata')
@@ -422,6 +425,20 @@ def build_list_params(filters, now_ms=None):
     return params
 
 
+def with_retry_key(body):
+    """(body, one_off): a trigger body or batch item that carries an idempotency key, and whether it is ours.
+
+    The server at the version the collection follows never honours x-trigger-request-idempotency-key (the routes
+    hash it before a check that only takes UUIDs; docs/dev/protocol.md#triggering), so a retry after a lost answer
+    would start a second run. A body without the user's key gets a one-off key, kept RETRY_KEY_TTL: a retry then
+    returns the run the first attempt made. Unique per call, it never merges two calls."""
+    options = body.get('options') or {}
+    if options.get('idempotencyKey'):
+        return body, False
+    options = dict(options, idempotencyKey=RETRY_KEY_PREFIX + str(uuid.uuid4()), idempotencyKeyTTL=RETRY_KEY_TTL)
+    return dict(body, options=options), True
+
+
 def is_terminal(run):
     return (run or {}).get('status') in TERMINAL_STATUSES
 
@@ -478,15 +495,23 @@ class RunsAPI:
                                    json_body={'delay': delay})
 
     def trigger(self, task, body):
-        """POST /api/v1/tasks/{task}/trigger -> {id, isCached}. The client sends one request idempotency
-        key per call and reuses it on every retry, so a retry never starts a second run."""
-        return self.client.request('POST', encode_path('api', 'v1', 'tasks', task, 'trigger'), auth=AUTH_SECRET_KEY,
-                                   json_body=body)
+        """POST /api/v1/tasks/{task}/trigger -> {id, isCached}.
+
+        Without the user's idempotency key the body carries a one-off key (with_retry_key), so a retry after a lost
+        answer returns the run already made; the run was still made by this call, so isCached is reported false."""
+        body, one_off = with_retry_key(body)
+        answer = self.client.request('POST', encode_path('api', 'v1', 'tasks', task, 'trigger'), auth=AUTH_SECRET_KEY,
+                                     json_body=body) or {}
+        if one_off:
+            answer['isCached'] = False
+        return answer
 
     def batch_trigger(self, items):
-        """POST /api/v2/tasks/batch once per chunk of at most 500 items / 1 MB -> [{id, runCount}]."""
+        """POST /api/v2/tasks/batch once per chunk of at most 500 items / 1 MB -> [{id, runCount}].
+
+        Items without the user's idempotency key carry a one-off key each (with_retry_key)."""
         batches = []
-        for chunk in split_batches(items):
+        for chunk in split_batches([with_retry_key(item)[0] for item in items]):
             body = self.client.request('POST', encode_path('api', 'v2', 'tasks', 'batch'), auth=AUTH_SECRET_KEY,
                                        json_body={'items': chunk}) or {}
             batches.append({'id': body.get('id'), 'runCount': body.get('runCount', len(chunk)), 'itemCount': len(chunk)})

@@ -15,13 +15,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.triggerdev.management.plugins.module_utils.client import (
+from ansible_collections.triggerdev.management.plugins.module_utils._client import (
     AUTH_ACCESS_TOKEN,
     TriggerError,
     TriggerNotFound,
     encode_path,
 )
-from ansible_collections.triggerdev.management.plugins.module_utils.runs import environment_label
+from ansible_collections.triggerdev.management.plugins.module_utils._runs import environment_label
 
 WORKER_NOT_FOUND = 'worker not found'
 SCHEDULED = 'SCHEDULED'

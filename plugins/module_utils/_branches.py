@@ -33,7 +33,7 @@ import re
 import time
 from datetime import datetime
 
-from ansible_collections.triggerdev.management.plugins.module_utils.client import (
+from ansible_collections.triggerdev.management.plugins.module_utils._client import (
     AUTH_ANY,
     AUTH_PAT,
     AUTH_SECRET_KEY,
@@ -44,7 +44,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils.client impor
     TriggerNotFound,
     encode_path,
 )
-from ansible_collections.triggerdev.management.plugins.module_utils.credentials import (
+from ansible_collections.triggerdev.management.plugins.module_utils._credentials import (
     CredentialError,
     normalize_branch,
 )

@@ -22,7 +22,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.triggerdev.management.plugins.module_utils.client import (
+from ansible_collections.triggerdev.management.plugins.module_utils._client import (
     AUTH_NONE,
     AUTH_SECRET_KEY,
     TriggerAPIError,
@@ -32,7 +32,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils.client impor
 )
 
 from ansible_collections.triggerdev.management.plugins.module_utils._timezones import ALIASES, LISTED
-from ansible_collections.triggerdev.management.plugins.module_utils.workers import WorkerTasks
+from ansible_collections.triggerdev.management.plugins.module_utils._workers import WorkerTasks
 
 SCHEDULE_ID_PREFIX = 'sched_'
 TYPE_IMPERATIVE = 'IMPERATIVE'
