@@ -2,7 +2,7 @@
 
 
 from . import auth
-from .state import ENV_SLUGS, ORG
+from .state import DEFAULT_ENV_CONCURRENCY, ENV_SLUGS, ORG
 from .slug import slug
 from .util import ApiError, Response, iso, js_type, now_ms, zod_message
 
@@ -95,7 +95,8 @@ def upsert(state, req, ref):
     env = {
         "id": state.new_id("env_"), "slug": shortcode, "type": "PREVIEW", "apiKey": state.new_key("tr_preview_"),
         "parentId": parent["id"], "branchName": name, "archivedAt": None, "isBranchable": False,
-        "createdAt": now, "updatedAt": now, "git": git, "paused": False, "shortcode": shortcode, "userName": None,
+        "createdAt": now, "updatedAt": now, "git": git, "paused": False, "pauseSource": None, "shortcode": shortcode, "userName": None,
+        "maximumConcurrencyLimit": DEFAULT_ENV_CONCURRENCY, "queues": {}, "currentDeployment": None,
     }
     state.add_env(project, env)
     state.touch()
@@ -129,8 +130,8 @@ def _branch_row(state, env):
         "organizationId": ORG["id"], "projectId": project["id"] if project else None, "orgMemberId": None, "type": env["type"],
         "shortcode": env["shortcode"], "branchName": env["branchName"], "parentEnvironmentId": env["parentId"],
         "isBranchableEnvironment": False, "archivedAt": iso(env["archivedAt"]), "createdAt": iso(env["createdAt"]),
-        "updatedAt": iso(env["updatedAt"]), "git": env.get("git"), "paused": env["paused"], "pauseSource": None,
-        "autoEnableInternalSources": True, "maximumConcurrencyLimit": 25, "concurrencyLimitBurstFactor": "2",
+        "updatedAt": iso(env["updatedAt"]), "git": env.get("git"), "paused": env["paused"], "pauseSource": env.get("pauseSource"),
+        "autoEnableInternalSources": True, "maximumConcurrencyLimit": env.get("maximumConcurrencyLimit", 25), "concurrencyLimitBurstFactor": "2",
         "builtInEnvironmentVariableOverrides": None, "currentSessionId": None, "tunnelId": None,
     }
 

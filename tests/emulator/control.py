@@ -1,9 +1,10 @@
-"""The /_emulator/ control API: config, journal, reset, faults, seeded runs, branch ageing, settings, workers, clock."""
+"""The /_emulator/ control API: config, journal, reset, faults, seeded runs, branch ageing, settings, workers, deployments,
+environment limits and billing pause, clock."""
 
 import random
 import threading
 
-from . import branches, runs, util, workers
+from . import branches, deployments, envpause, runs, util, workers
 from .state import ENV_SLUGS, config_view
 from .util import ApiError, Response, parse_date_ms
 
@@ -211,6 +212,12 @@ def handle(emu, req):
     if path == "/_emulator/workers" and method == "POST":
         with emu.state.lock:
             return Response(200, workers.control_set_worker(emu.state, _body(req)))
+    if path == "/_emulator/deployments" and method == "POST":
+        with emu.state.lock:
+            return Response(200, deployments.control_seed(emu.state, _body(req)))
+    if path == "/_emulator/environment" and method == "POST":
+        with emu.state.lock:
+            return Response(200, envpause.control_environment(emu.state, _body(req)))
     if path == "/_emulator/clock" and method in ("GET", "POST"):
         return Response(200, _clock(emu, _body(req) if method == "POST" else {}))
     raise ApiError(404, "Unknown control endpoint %s %s" % (method, path))

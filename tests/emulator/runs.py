@@ -68,6 +68,24 @@ def _worker(state, run):
     return env_worker(state, state.env_by_id(run["envId"]))
 
 
+def task_queue(env, task_id):
+    """The queue a task's runs join: its queue in the environment's current worker, else its own task/<id>."""
+    config = ((env.get("worker") or {}).get("taskQueues") or {}).get(task_id) or {}
+    return config.get("name") or "task/" + task_id
+
+
+def dequeue_blocked(state, run):
+    """Nothing is dequeued from a paused environment, nor from a paused queue or one limited to 0: the run queue's limit is 0
+    there (v3/runQueue.server.ts, v3/services/pauseEnvironment.server.ts, pauseQueue.server.ts)."""
+    env = state.env_by_id(run["envId"])
+    if env is None:
+        return False
+    if env.get("paused"):
+        return True
+    queue = (env.get("queues") or {}).get(run.get("queue"))
+    return queue is not None and (queue["paused"] or queue["concurrencyLimit"] == 0)
+
+
 def timeline(state, run, now):
     """(internal status, startedAt, finishedAt) at time `now`.
 
@@ -87,7 +105,7 @@ def timeline(state, run, now):
     dequeued = run.get("dequeuedAt")
     if dequeued is None:
         worker = _worker(state, run)
-        if worker and worker["connected"]:
+        if worker and worker["connected"] and not dequeue_blocked(state, run):
             dequeued = max(start, run.get("readyAt") or start) + run["pace"]
         expiry = start + run["ttlMs"] if run.get("ttlMs") is not None and not run.get("dequeuedOnce") else None
         if expiry is not None and (dequeued is None or expiry < dequeued):
@@ -103,11 +121,12 @@ def timeline(state, run, now):
     return final, dequeued, finished
 
 
-def freeze_env(state, env, now):
-    """Fix what already happened in an environment before its worker changes (caller holds the lock)."""
+def freeze_env(state, env, now, queue=None):
+    """Fix what already happened in an environment (or one of its queues) before its worker, pause state or a queue limit
+    changes (caller holds the lock)."""
     for run_id in state.data["runOrder"]:
         run = state.data["runs"][run_id]
-        if run["envId"] != env["id"] or run.get("fixed") or run.get("parked"):
+        if run["envId"] != env["id"] or run.get("fixed") or run.get("parked") or (queue is not None and run.get("queue") != queue):
             continue
         internal, started, finished = timeline(state, run, now)
         if internal in FINAL:
@@ -257,7 +276,7 @@ def new_run(state, project, env, task_id, payload=None, options=None, **extra):
         "metadata": options.get("metadata"), "machine": options.get("machine"),
         # regionForDisplay: the requested region, else the worker queue's region (the project's default here)
         "region": options.get("region") or project.get("defaultRegion"),
-        "queue": (options.get("queue") or {}).get("name") or "task/" + task_id,
+        "queue": (options.get("queue") or {}).get("name") or task_queue(env, task_id),
         "taskKind": "SCHEDULED" if task.get("type") == "SCHEDULED" else "STANDARD",
     }
     # per-trigger TTL, else dev's 10m default (runEngine/services/triggerTask.server.ts); a number is seconds

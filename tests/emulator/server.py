@@ -11,7 +11,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote
 
-from . import auth, branches, control, envvars, ratelimit, runs, schedules, util, workers
+from . import auth, branches, control, deployments, envpause, envvars, queues, ratelimit, runs, schedules, util, workers
 from .state import State
 from .util import ApiError, Response
 
@@ -24,6 +24,7 @@ ROUTE_BODY_LIMITS = [                 # (pattern, limit, content-length required
 ]
 NOT_ALLOWED = Response(405, {"error": "Method Not Allowed"})
 LEGACY_NOT_ALLOWED = schedules.METHOD_NOT_ALLOWED
+BUILDER_LOADER_405 = Response(405, None)   # createActionApiRoute's loader: GET on an action route, no body
 
 
 class Request:
@@ -85,6 +86,17 @@ def _route_table():
         (r"/api/v3/batches/%s/items" % seg, {"POST": _st(runs.batch_v3_items)}, NOT_ALLOWED),
         (r"/api/v1/batches/%s" % seg, {"GET": _st(runs.retrieve_batch)}, NOT_ALLOWED),
         (r"/api/v2/batches/%s" % seg, {"GET": _st(runs.retrieve_batch, True)}, NOT_ALLOWED),
+        (r"/api/v1/deployments", {"GET": _st(deployments.list_deployments)}, NOT_ALLOWED),
+        (r"/api/v1/deployments/latest", {"GET": _st(deployments.latest)}, NOT_ALLOWED),
+        (r"/api/v1/deployments/current", {"GET": _st(deployments.retrieve_current)}, NOT_ALLOWED),
+        (r"/api/v1/deployments/%s" % seg, {"GET": _st(deployments.retrieve)}, NOT_ALLOWED),
+        (r"/api/v1/deployments/%s/promote" % seg, {"POST": _st(deployments.promote)}, LEGACY_NOT_ALLOWED),
+        (r"/api/v1/deployments/%s/cancel" % seg, {"POST": _st(deployments.cancel)}, NOT_ALLOWED),
+        (r"/api/v1/queues", {"GET": _st(queues.list_queues)}, NOT_ALLOWED),
+        (r"/api/v1/queues/%s" % seg, {"GET": _st(queues.retrieve_queue)}, NOT_ALLOWED),
+        (r"/api/v1/queues/%s/pause" % seg, {"*": _st(queues.pause_queue)}, BUILDER_LOADER_405),
+        (r"/api/v1/queues/%s/concurrency/override" % seg, {"*": _st(queues.override_concurrency)}, BUILDER_LOADER_405),
+        (r"/api/v1/queues/%s/concurrency/reset" % seg, {"*": _st(queues.reset_concurrency)}, BUILDER_LOADER_405),
         (r"/api/v1/projects/%s/%s/workers/%s" % (seg, seg, seg), {"GET": _st(workers.worker_by_tag)}, NOT_ALLOWED),
         (r"/api/v1/projects", {"GET": _st(branches.list_projects)}, NOT_ALLOWED),
         (r"/api/v1/projects/%s/runs" % seg, {"GET": _st(runs.list_project_runs)}, NOT_ALLOWED),
@@ -95,6 +107,8 @@ def _route_table():
         (r"/api/v1/projects/%s/envvars/%s" % (seg, seg), {"GET": _st(envvars.list_vars), "*": _st(envvars.create_var)}, NOT_ALLOWED),
         (r"/api/v1/projects/%s/envvars/%s/%s" % (seg, seg, seg),
          {"GET": _st(envvars.retrieve_var), "PUT": update_var, "POST": update_var, "DELETE": _st(envvars.delete_var)}, NOT_ALLOWED),
+        (r"/api/v1/projects/%s/%s/pause" % (seg, seg), {"POST": _st(envpause.pause)}, NOT_ALLOWED),
+        (r"/api/v1/projects/%s/%s/resume" % (seg, seg), {"POST": _st(envpause.resume)}, NOT_ALLOWED),
         (r"/api/v1/projects/%s/%s" % (seg, seg), {"GET": _project_env}, NOT_ALLOWED),
     ]
     return [(re.compile("^" + pattern + "$"), methods, fallback) for pattern, methods, fallback in table]

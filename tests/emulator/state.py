@@ -5,6 +5,7 @@ so it can be saved and loaded as-is with ``--state FILE``.
 """
 
 import copy
+import hashlib
 import json
 import os
 import random
@@ -57,6 +58,34 @@ def new_worker(worker_id, tasks, version=WORKER_VERSION, connected=True, created
             "sdkVersion": "4.5.12", "cliVersion": "4.5.12", "engine": "V2"}
 
 
+DEFAULT_ENV_CONCURRENCY = 25  # each environment's maximumConcurrencyLimit (tests/realserver/seed.py seeds the same)
+
+
+def new_queue(queue_id, name, orderable, queue_type, limit):
+    """A TaskQueue row: VIRTUAL (a task's own queue, task/<id>) or NAMED (custom); the base is kept only while overridden."""
+    return {"id": queue_id, "name": name, "orderableName": orderable, "type": queue_type, "concurrencyLimit": limit,
+            "concurrencyLimitBase": None, "overriddenAt": None, "overridePercent": None, "paused": False}
+
+
+def new_deployment(deployment_id, env_id, short_code, version, created, worker=None, **fields):
+    """A WorkerDeployment row; `worker` is the worker it built (DEPLOYED ones have one)."""
+    deployment = {"id": deployment_id, "envId": env_id, "shortCode": short_code, "version": version, "status": "DEPLOYED", "type": "MANAGED",
+                  "contentHash": hashlib.sha256(deployment_id.encode()).hexdigest(), "runtime": None, "runtimeVersion": None,
+                  "imageReference": None, "imagePlatform": "linux/amd64", "commitSHA": None, "git": None, "errorData": None,
+                  "canceledReason": None, "externalBuildData": None, "createdAt": created, "deployedAt": created, "canceledAt": None,
+                  "worker": copy.deepcopy(worker)}
+    deployment.update(fields)
+    return deployment
+
+
+def _fixture_deployment(env):
+    """Staging and prod run the fixture's worker through a DEPLOYED, promoted deployment (as tests/realserver/seed.py seeds them)."""
+    worker = env["worker"]
+    env["currentDeployment"] = "deployment_" + env["id"]
+    return new_deployment(env["currentDeployment"], env["id"], env["shortcode"] + "seed", worker["version"], worker["createdAt"], worker,
+                          contentHash=hashlib.sha256(worker["id"].encode()).hexdigest())
+
+
 def _project(ref, name, tag, slug):
     envs = {}
     for public, (stored, env_type) in ENV_SLUGS.items():
@@ -77,6 +106,12 @@ def _project(ref, name, tag, slug):
             "shortcode": stored,
             "userName": "demo" if public == "dev" else None,
             "worker": new_worker("worker_%s_%s" % (tag, stored), [task["id"] for task in STANDARD_TASKS + SCHEDULED_TASKS]),
+            "pauseSource": None,
+            "maximumConcurrencyLimit": DEFAULT_ENV_CONCURRENCY,
+            "currentDeployment": None,
+            "queues": {} if env_type == "PREVIEW" else {
+                "task/" + task["id"]: new_queue("queue_%s_%s" % (env_id, task["id"]), "task/" + task["id"], task["id"], "VIRTUAL", None)
+                for task in STANDARD_TASKS + SCHEDULED_TASKS},
         }
     return {
         "id": "prj_%s000000000000000000001" % tag,
@@ -111,8 +146,11 @@ def build_fixture():
         "envIds": [prod_env],
         "createdAt": 1704067200000,
     }
+    deployments = [_fixture_deployment(env) for project in (demo, other) for env in project["environments"].values()
+                   if env["type"] in ("STAGING", "PRODUCTION")]
     return {
         "projects": {"proj_demo": demo, "proj_other": other},
+        "deployments": {deployment["id"]: deployment for deployment in deployments},  # in creation order
         "runs": {},          # run id -> run
         "runOrder": [],      # run ids in creation order (seq ascending)
         "batches": {},       # batch id -> batch

@@ -3,18 +3,22 @@
 Server: routes/api.v1.projects.$projectRef.$env.workers.$tagName.ts; v3/models/workerDeployment.server.ts
 (in dev the latest worker whatever the tag; elsewhere the deployment promoted under that label, "current")."""
 
-from . import auth, runs
-from .state import ENV_SLUGS, new_worker
+from . import auth, deployments, queues, runs
+from .state import ENV_SLUGS
 from .util import ApiError, Response, iso, now_ms
 
-TASK_KINDS = ("STANDARD", "SCHEDULED")
+
+def _queue_config(worker, task_id):
+    config = dict((worker.get("taskQueues") or {}).get(task_id) or {})
+    config.setdefault("name", "task/" + task_id)
+    return config
 
 
 def _task_view(project, worker, task_id):
     task = project["tasks"].get(task_id, {})
     return {"id": "task_%s_%s" % (worker["id"][len("worker_"):], task_id), "slug": task_id,
             "filePath": "src/trigger/%s.ts" % task_id, "triggerSource": task.get("type", "STANDARD"),
-            "createdAt": iso(worker["createdAt"]), "payloadSchema": None, "queueConfig": {"name": "task/" + task_id}}
+            "createdAt": iso(worker["createdAt"]), "payloadSchema": None, "queueConfig": _queue_config(worker, task_id)}
 
 
 def worker_by_tag(state, req, ref, env_slug, tag):
@@ -41,7 +45,9 @@ def control_set_worker(state, body):
     """POST /_emulator/workers {project, environment, branch?, tasks, version?, connected?}: deploy a version (to a
     preview branch with ``branch``) / (dis)connect `trigger dev`.
 
-    tasks are ids or {"id", "type": STANDARD|SCHEDULED}; runs parked in PENDING_VERSION for a task the new version has run."""
+    tasks are ids or {"id", "type": STANDARD|SCHEDULED, "queue": {"name"?, "concurrencyLimit"?}}, queues [{"name", "concurrencyLimit"?}]
+    (both default to the current worker's, a branch's parent's); runs parked in PENDING_VERSION for a task the new version has
+    run. Outside dev the version is also recorded as a DEPLOYED deployment, promoted to current; queue rows are upserted."""
     project = state.project(body.get("project", "proj_demo"))
     if project is None:
         raise ApiError(404, "Project not found")
@@ -52,29 +58,18 @@ def control_set_worker(state, body):
     if env is None:
         raise ApiError(404, "Environment not found")
     current = env.get("worker")
-    tasks = body.get("tasks")
-    if tasks is None:  # by default the same tasks again (a branch: its parent's)
-        parent = state.env_by_id(env["parentId"]) if env["parentId"] else None
-        source = current or (parent or {}).get("worker")
-        tasks = list(source["tasks"]) if source else []
-    if not isinstance(tasks, list):
-        raise ApiError(400, "tasks must be a list")
-    ids = []
-    for task in tasks:
-        task_id, kind = (task, None) if isinstance(task, str) else ((task.get("id"), task.get("type", "STANDARD")) if isinstance(task, dict) else (None, None))
-        if not isinstance(task_id, str) or not task_id or kind not in (None,) + TASK_KINDS:
-            raise ApiError(400, "each task is an id or {\"id\": ..., \"type\": \"STANDARD\"|\"SCHEDULED\"}")
-        if kind is not None:
-            project["tasks"].setdefault(task_id, {"id": task_id, "behaviour": "success", "duration": 1})["type"] = kind
-        ids.append(task_id)
     connected = body.get("connected", True)
-    version = body.get("version") or (current["version"] if current and set(ids) == set(current["tasks"]) else _next_version(current))
-    if not isinstance(connected, bool) or not isinstance(version, str):
+    version = body.get("version")
+    if not isinstance(connected, bool) or (version is not None and not isinstance(version, str)):
         raise ApiError(400, "connected must be a boolean and version a string")
     now = now_ms()
-    worker = new_worker(state.new_id("worker_"), ids, version=version, connected=connected, created=now)
+    worker = deployments.build_worker(state, project, env, body, now)
+    version = worker["version"] = version or (current["version"] if current and set(worker["tasks"]) == set(current["tasks"]) else _next_version(current))
     runs.set_worker(state, project, env, worker, now)
-    return {"environment": env["slug"], "version": version, "tasks": sorted(ids), "connected": connected}
+    queues.sync_worker(state, env, worker, now)
+    if env["type"] != "DEVELOPMENT":
+        deployments.record_deployed(state, env, worker, now)
+    return {"environment": env["slug"], "version": version, "tasks": sorted(worker["tasks"]), "connected": connected}
 
 
 def _next_version(current):
