@@ -1,6 +1,7 @@
 """Credential parsing and environment resolution (PROTOCOL.md "Authentication"; server services/apiAuth.server.ts)."""
 
-from .state import ENV_SLUGS, OAT, PAT, UAT, public_slug
+from . import tenancy, usertokens
+from .state import ENV_SLUGS, OAT, ORG, UAT, UAT_CLAIMS, public_slug
 from .util import ApiError
 
 RBAC = "rbac"        # route-builder routes: runs, trigger, batch
@@ -37,13 +38,16 @@ def valid_git_branch_name(name):
 class Credential:
     """What the Authorization header holds (no branch resolution yet)."""
 
-    __slots__ = ("kind", "token", "project", "env")
+    __slots__ = ("kind", "token", "project", "env", "user_id", "org_id", "claims")
 
-    def __init__(self, kind, token=None, project=None, env=None):
+    def __init__(self, kind, token=None, project=None, env=None, **owner):
         self.kind = kind          # "none", "secret_key", "pat", "oat", "uat", "invalid"
         self.token = token
         self.project = project
         self.env = env            # the env the key belongs to
+        self.user_id = owner.get("user_id")   # PAT and user-actor token: the user they act as
+        self.org_id = owner.get("org_id")     # organization access token: its organisation
+        self.claims = owner.get("claims")     # user-actor token: {"userId", "client", "pat", "cap"}
 
     def journal_name(self):
         if self.kind == "secret_key":
@@ -59,16 +63,28 @@ def parse_credential(state, headers):
     if header is None:
         return Credential("none")
     token = header[7:].strip() if header[:7].lower() == "bearer " else header.strip()
-    if token == PAT:
-        return Credential("pat", token)
+    pat = tenancy.pat_record(state, token)
+    if pat is not None:
+        return Credential("pat", token, user_id=pat["userId"])
     if token == OAT:
-        return Credential("oat", token)
-    if token == UAT:
-        return Credential("uat", token)
+        return Credential("oat", token, org_id=ORG["id"])
+    claims = user_actor_claims(state, token)
+    if claims is not None:
+        return Credential("uat", token, user_id=claims["userId"], claims=claims)
     project, env = state.env_by_key(token)
     if env is not None:
         return Credential("secret_key", token, project, env)
     return Credential("invalid", token)
+
+
+def user_actor_claims(state, token):
+    """A user-actor token's claims while it verifies, its user exists and its source PAT is live; the fixture's fixed one too."""
+    claims = dict(UAT_CLAIMS) if token == UAT else usertokens.verify(token)
+    if claims is None or tenancy.user(state, claims["userId"]) is None:
+        return None
+    if claims.get("pat") and not tenancy.pat_is_live(state, claims["pat"]):
+        return None
+    return claims
 
 
 def branch_header(headers):
@@ -116,24 +132,32 @@ def require_pat(req, message="Invalid or Missing PAT"):
         raise ApiError(401, message)
 
 
-def pat_project(state, ref):
+def pat_project(state, ref, cred=None):
+    """The project an access token names, among those it reaches (any project when `cred` is None)."""
     project = state.project(ref)
-    if project is None:
+    if project is None or (cred is not None and not tenancy.reaches_project(state, cred, project)):
         raise ApiError(404, "Project not found")
     return project
 
 
-def pat_env(state, project, slug, branch, oat=False):
+def _dev_root(state, project, user_id):
+    """A PAT's own dev environment; an organization token gets the first one (no orgMember filter)."""
+    return tenancy.dev_env_of(state, project, user_id) if user_id else state.root_env(project, "dev")
+
+
+def pat_env(state, project, slug, branch, oat=False, user_id=None):
     """PAT/OAT env resolution for env-var and bootstrap routes (apiAuth.server.ts authenticatedEnvironmentForAuthentication)."""
     if slug == "dev" and oat and branch and branch != "default":
         raise ApiError(404, "Branch not found")   # no dev branches for organization tokens
     if slug == "dev":
-        root = state.root_env(project, "dev")
+        root = _dev_root(state, project, user_id)
         if branch and branch != "default":
-            child = state.branch_env(project, root["id"], branch)
+            child = state.branch_env(project, root["id"], branch) if root else None
             if child is None:
                 raise ApiError(404, "Branch not found")
             return child
+        if root is None:
+            raise ApiError(404, "Environment not found")
         return root
     if branch:
         parent = state.root_env(project, "preview")
@@ -146,3 +170,45 @@ def pat_env(state, project, slug, branch, oat=False):
     if env is None:
         raise ApiError(404, "Environment not found")
     return env
+
+
+# the route builders' 403 when an authorization gate refuses
+FORBIDDEN_BODY = {"error": "Unauthorized", "code": "unauthorized", "param": "access_token", "type": "authorization"}
+
+
+def _context_denies(state, cred, scope_org_id):
+    """The fallback's tenant floor for user-actor tokens in a scoped context: a non-admin non-member is refused."""
+    if not scope_org_id:
+        return False
+    user = tenancy.user(state, cred.user_id)
+    return not user.get("admin") and not tenancy.is_member(state, scope_org_id, cred.user_id)
+
+
+def pat_route_user(state, req, scope_org_id=None, authorization=None):
+    """The PAT route builders' authentication (services/routeBuilders/apiBuilder.server.ts createLoaderPATApiRoute,
+    createActionPATApiRoute; internal-packages/rbac/src/fallback.ts authenticatePat, authenticateUserActor): a PAT
+    or a user-actor token, never an organization token or a secret key. Returns the user id.
+
+    `scope_org_id` is the organisation the route's `context` resolved (user-actor tokens of non-members are refused
+    there); `authorization` is the route's (action, resource type) gate, which a PAT always passes."""
+    cred = req.cred
+    token = cred.token or ""
+    if token.startswith(usertokens.PREFIX):
+        if cred.kind != "uat":
+            raise ApiError(401, "Invalid user-actor token")
+        if _context_denies(state, cred, scope_org_id):
+            raise ApiError(403, "Unauthorized")
+    elif not token.startswith("tr_pat_"):
+        raise ApiError(401, "Invalid or Missing PAT")
+    elif cred.kind != "pat":
+        raise ApiError(401, "Invalid PAT")
+    if authorization and not can(cred, *authorization):
+        raise ApiError(403, dict(FORBIDDEN_BODY))
+    return cred.user_id
+
+
+def can(cred, action, resource_type):
+    """A PAT's ability is permissive without an RBAC plugin; a user-actor token's is its cap."""
+    if cred.kind == "uat":
+        return usertokens.can(cred.claims.get("cap"), action, resource_type)
+    return True

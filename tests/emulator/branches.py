@@ -1,7 +1,7 @@
 """Preview branches and the project/environment bootstrap routes (docs/dev/protocol.md#branches, #auth; see README)."""
 
 
-from . import auth
+from . import auth, projects
 from .state import DEFAULT_ENV_CONCURRENCY, ENV_SLUGS, ORG
 from .slug import slug
 from .util import ApiError, Response, iso, js_type, now_ms, zod_message
@@ -31,7 +31,7 @@ def _project_for(state, req, ref):
     """PAT (any project) or the preview parent's secret key (its own project)."""
     cred = req.cred
     if auth.is_access_token(cred, auth.PAT_OR_OAT):
-        return auth.pat_project(state, ref), "pat"
+        return auth.pat_project(state, ref, cred), "pat"
     if cred.kind != "secret_key":
         raise ApiError(401, "Invalid or Missing API key")
     if cred.project["ref"] != ref:
@@ -106,7 +106,7 @@ def upsert(state, req, ref):
 def list_branches(state, req, ref):
     if req.cred.kind != "pat":
         raise ApiError(401, "Invalid or Missing Access Token")
-    project = auth.pat_project(state, ref)
+    project = auth.pat_project(state, ref, req.cred)
     parent = state.root_env(project, "preview")
     if parent is None:
         raise ApiError(400, "You don't have preview branches setup. Go to the dashboard to enable them.")
@@ -126,8 +126,8 @@ def _branch_row(state, env):
     (seen on the real server); clients must pass none of it on."""
     project = state.project_of_env(env["id"])
     return {
-        "id": env["id"], "slug": env["slug"], "apiKey": env["apiKey"], "pkApiKey": env["apiKey"].replace("tr_", "pk_", 1),
-        "organizationId": ORG["id"], "projectId": project["id"] if project else None, "orgMemberId": None, "type": env["type"],
+        "id": env["id"], "slug": env["slug"], "apiKey": env["apiKey"], "pkApiKey": env.get("pkApiKey") or env["apiKey"].replace("tr_", "pk_", 1),
+        "organizationId": project["orgId"] if project else ORG["id"], "projectId": project["id"] if project else None, "orgMemberId": None, "type": env["type"],
         "shortcode": env["shortcode"], "branchName": env["branchName"], "parentEnvironmentId": env["parentId"],
         "isBranchableEnvironment": False, "archivedAt": iso(env["archivedAt"]), "createdAt": iso(env["createdAt"]),
         "updatedAt": iso(env["updatedAt"]), "git": env.get("git"), "paused": env["paused"], "pauseSource": env.get("pauseSource"),
@@ -163,22 +163,9 @@ def archive(state, req, ref):
     state.touch()
     return Response(200, {
         "success": True, "branch": _branch_row(state, env),
-        "organization": {"id": ORG["id"], "slug": ORG["slug"], "maximumConcurrencyLimit": 10},
+        "organization": {"id": project["orgId"], "slug": state.data["orgs"][project["orgId"]]["slug"], "maximumConcurrencyLimit": 10},
         "project": {"id": project["id"], "slug": project["slug"]},
     })
-
-
-def list_projects(state, req):
-    if req.cred.kind != "pat":
-        raise ApiError(401, "Invalid or Missing PAT")
-    result = []
-    for project in state.data["projects"].values():
-        result.append({
-            "id": project["id"], "externalRef": project["ref"], "name": project["name"], "slug": project["slug"],
-            "createdAt": project["createdAt"], "defaultRegion": project.get("defaultRegion"),
-            "organization": {"id": ORG["id"], "title": ORG["title"], "slug": ORG["slug"], "createdAt": ORG["createdAt"]},
-        })
-    return Response(200, result)
 
 
 def project_env(state, req, ref, slug, api_url):
@@ -188,8 +175,8 @@ def project_env(state, req, ref, slug, api_url):
     cred = req.cred
     branch = auth.branch_header(req.headers)
     if auth.is_access_token(cred, auth.PAT_OR_OAT):
-        project = auth.pat_project(state, ref)
-        env = auth.pat_env(state, project, slug, branch, oat=cred.kind == "oat")
+        project = auth.pat_project(state, ref, cred)
+        env = auth.pat_env(state, project, slug, branch, oat=cred.kind == "oat", user_id=cred.user_id)
         # a branch is addressed with its parent's key and the header; its own key is never handed out
         key = state.env_by_id(env["parentId"])["apiKey"] if env["parentId"] else env["apiKey"]
     elif cred.kind == "secret_key":
@@ -204,8 +191,8 @@ def project_env(state, req, ref, slug, api_url):
     else:
         # authenticateEnvironmentBootstrapRequest falls back to the RBAC key check (its text)
         raise ApiError(401, "Invalid API key")
-    # the project's defaultRuntime, unset in the fixture
-    return Response(200, {"apiKey": key, "name": project["name"], "apiUrl": api_url, "projectId": project["id"], "defaultRuntime": None})
+    return Response(200, {"apiKey": key, "name": project["name"], "apiUrl": api_url, "projectId": project["id"],
+                          "defaultRuntime": projects.default_runtime(project)})
 
 
 def age_branch(state, spec):

@@ -5,6 +5,7 @@ import random
 import threading
 
 from . import branches, deployments, envpause, runs, util, workers
+from . import orgs
 from .state import ENV_SLUGS, config_view
 from .util import ApiError, Response, parse_date_ms
 
@@ -152,9 +153,11 @@ def _settings(emu, body):
             if isinstance(lag, bool) or not isinstance(lag, int) or lag < 0:
                 raise ApiError(400, "runs_list_lag_ms must be a non-negative integer")
             emu.state.settings["runs_list_lag_ms"] = lag
+        orgs.control_org_creation(emu.state, body)
     settings = emu.state.settings
     return {"run_pace": settings["run_pace"], "runs_list_lag_ms": settings["runs_list_lag_ms"],
-            "rate_limit": "%d/%d" % (emu.limiter.burst, emu.limiter.refill), "rate_limit_interval_ms": emu.limiter.interval_ms}
+            "rate_limit": "%d/%d" % (emu.limiter.burst, emu.limiter.refill), "rate_limit_interval_ms": emu.limiter.interval_ms,
+            "org_creation_api": emu.state.data["orgCreationApi"]}
 
 
 def _clock(emu, body):
@@ -218,6 +221,9 @@ def handle(emu, req):
     if path == "/_emulator/environment" and method == "POST":
         with emu.state.lock:
             return Response(200, envpause.control_environment(emu.state, _body(req)))
+    if path in orgs.CONTROL_ENDPOINTS and method == "POST":
+        with emu.state.lock:
+            return Response(200, orgs.CONTROL_ENDPOINTS[path](emu.state, _body(req)))
     if path == "/_emulator/clock" and method in ("GET", "POST"):
         return Response(200, _clock(emu, _body(req) if method == "POST" else {}))
     raise ApiError(404, "Unknown control endpoint %s %s" % (method, path))

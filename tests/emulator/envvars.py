@@ -19,8 +19,8 @@ def resolve_env(state, req, ref, slug):
     cred = req.cred
     branch = auth.branch_header(req.headers)
     if auth.is_access_token(cred, auth.PAT_OR_OAT):
-        project = auth.pat_project(state, ref)
-        return project, auth.pat_env(state, project, slug, branch, oat=cred.kind == "oat")
+        project = auth.pat_project(state, ref, cred)
+        return project, auth.pat_env(state, project, slug, branch, oat=cred.kind == "oat", user_id=cred.user_id)
     # machine keys go through the RBAC controller, with its texts (services/environmentVariableApiAccess.server.ts)
     project, env = auth.resolve_secret_key(state, req, auth.RBAC)
     if project["ref"] != ref:
@@ -248,7 +248,7 @@ def _resolved(state, project, env, api_url):
         parent = state.env_by_id(env["parentId"]) if env["parentId"] else None
         before = [("TRIGGER_REALTIME_STREAM_VERSION", "v1")]
         built_in = [("TRIGGER_SECRET_KEY", (parent or env)["apiKey"]), ("TRIGGER_API_URL", api_url), ("TRIGGER_STREAM_URL", api_url),
-                    ("TRIGGER_RUNTIME_WAIT_THRESHOLD_IN_MS", "30000"), ("TRIGGER_ORG_ID", ORG["id"])]
+                    ("TRIGGER_RUNTIME_WAIT_THRESHOLD_IN_MS", "30000"), ("TRIGGER_ORG_ID", project.get("orgId", ORG["id"]))]
         if env["branchName"]:
             built_in.append(("TRIGGER_PREVIEW_BRANCH", env["branchName"]))
     result = {}

@@ -833,9 +833,10 @@ def list_env_runs(state, req):
 
 
 def list_project_runs(state, req, ref):
-    if req.cred.kind != "pat":
-        raise ApiError(401, "Invalid or Missing PAT")
-    project = auth.pat_project(state, ref)
+    """A PAT route (routes/api.v1.projects.$projectRef.runs.ts): PAT or user-actor token of a member, read:runs."""
+    scope = state.project(ref)
+    auth.pat_route_user(state, req, scope["orgId"] if scope else None, ("read", "runs"))
+    project = auth.pat_project(state, ref, req.cred)
     wanted = (req.query.get("filter[env]") or "").split(",")
     env = next((e for e in project["environments"].values() if e["parentId"] is None and e["slug"] in wanted), None)
     if env is None:

@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote
 
 from . import auth, branches, control, deployments, envpause, envvars, queues, ratelimit, runs, schedules, util, workers
+from . import apikeys, orgs, projects
+from .patbuilder import REMIX_NO_ACTION, REMIX_NO_LOADER, answer, not_allowed
 from .state import State
 from .util import ApiError, Response
 
@@ -98,7 +100,16 @@ def _route_table():
         (r"/api/v1/queues/%s/concurrency/override" % seg, {"*": _st(queues.override_concurrency)}, BUILDER_LOADER_405),
         (r"/api/v1/queues/%s/concurrency/reset" % seg, {"*": _st(queues.reset_concurrency)}, BUILDER_LOADER_405),
         (r"/api/v1/projects/%s/%s/workers/%s" % (seg, seg, seg), {"GET": _st(workers.worker_by_tag)}, NOT_ALLOWED),
-        (r"/api/v1/projects", {"GET": _st(branches.list_projects)}, NOT_ALLOWED),
+        (r"/api/v1/orgs", {"GET": _st(orgs.list_orgs), "POST": _st(orgs.create_org), "*": not_allowed("POST")}, None),
+        (r"/api/v1/orgs/%s" % seg, {"PATCH": _st(orgs.rename_org), "DELETE": _st(orgs.delete_org), "*": not_allowed("PATCH", "DELETE")},
+         REMIX_NO_LOADER),
+        (r"/api/v1/orgs/%s/members" % seg, {"GET": _st(orgs.list_members)}, REMIX_NO_ACTION),
+        (r"/api/v1/orgs/%s/projects" % seg, {"GET": _st(projects.list_org_projects), "POST": _st(projects.create_project), "*": not_allowed("POST")},
+         None),
+        (r"/api/v1/auth/user-actor-token", {"*": _st(apikeys.mint_user_actor_token)}, REMIX_NO_LOADER),
+        (r"/api/v1/projects", {"GET": _st(projects.list_projects)}, REMIX_NO_ACTION),
+        (r"/api/v1/projects/%s" % seg, {"GET": _st(projects.get_project), "PATCH": _st(projects.rename_project),
+                                        "DELETE": _st(projects.delete_project), "*": not_allowed("PATCH", "DELETE")}, None),
         (r"/api/v1/projects/%s/runs" % seg, {"GET": _st(runs.list_project_runs)}, NOT_ALLOWED),
         (r"/api/v1/projects/%s/branches" % seg, {"GET": _st(branches.list_branches), "POST": _st(branches.upsert)}, lower_405),
         (r"/api/v1/projects/%s/branches/archive" % seg, {"POST": _st(branches.archive)}, lower_405),
@@ -109,6 +120,9 @@ def _route_table():
          {"GET": _st(envvars.retrieve_var), "PUT": update_var, "POST": update_var, "DELETE": _st(envvars.delete_var)}, NOT_ALLOWED),
         (r"/api/v1/projects/%s/%s/pause" % (seg, seg), {"POST": _st(envpause.pause)}, NOT_ALLOWED),
         (r"/api/v1/projects/%s/%s/resume" % (seg, seg), {"POST": _st(envpause.resume)}, NOT_ALLOWED),
+        (r"/api/v1/projects/%s/environments" % seg, {"GET": _st(projects.list_environments)}, REMIX_NO_ACTION),
+        (r"/api/v1/projects/%s/default-region" % seg, {"PUT": _st(projects.set_default_region), "*": not_allowed("PUT")}, REMIX_NO_LOADER),
+        (r"/api/v1/projects/%s/%s/regenerate-api-key" % (seg, seg), {"POST": _st(apikeys.regenerate), "*": answer(NOT_ALLOWED)}, REMIX_NO_LOADER),
         (r"/api/v1/projects/%s/%s" % (seg, seg), {"GET": _project_env}, NOT_ALLOWED),
     ]
     return [(re.compile("^" + pattern + "$"), methods, fallback) for pattern, methods, fallback in table]

@@ -19,6 +19,15 @@ USER_ID = "user_demo000000000000000001"
 PAT = "tr_pat_" + "demoPersonalAccessToken".ljust(40, "0")
 OAT = "tr_oat_" + "demoOrgAccessToken".ljust(40, "0")   # an organization access token of the demo org
 UAT = "tr_uat_" + "demoUserActorToken".ljust(40, "0")   # a user-actor token minted from the PAT
+PAT_ID = "pat_demo000000000000000001"
+UAT_CLAIMS = {"userId": USER_ID, "client": "personal-access-token", "pat": PAT_ID, "cap": None}
+MEMBER_ID = "orgmember_demo000000000000001"
+# a second organisation the demo user is not a member of, with its own user, PAT and project
+SECOND_ORG = {"id": "csecondorg000000000000001", "title": "Second Organization", "slug": "second-org", "createdAt": "2024-01-01T00:00:00.000Z"}
+SECOND_USER_ID = "user_second00000000000000001"
+SECOND_PAT = "tr_pat_" + "secondPersonalAccessToken".ljust(40, "0")
+SECOND_MEMBER_ID = "orgmember_second0000000000001"
+REGIONS = [{"id": "wig_useast1000000000000000001", "name": "us-east-1"}, {"id": "wig_eucentral1000000000000001", "name": "eu-central-1"}]
 
 # path slug (as clients use it) -> stored slug, environment type
 ENV_SLUGS = {"dev": ("dev", "DEVELOPMENT"), "staging": ("stg", "STAGING"), "prod": ("prod", "PRODUCTION"), "preview": ("preview", "PREVIEW")}
@@ -86,7 +95,7 @@ def _fixture_deployment(env):
                           contentHash=hashlib.sha256(worker["id"].encode()).hexdigest())
 
 
-def _project(ref, name, tag, slug):
+def _project(ref, name, tag, slug, org=None, member_id=MEMBER_ID, user_name="demo"):
     envs = {}
     for public, (stored, env_type) in ENV_SLUGS.items():
         env_id = "env_%s_%s" % (tag, stored)
@@ -104,7 +113,8 @@ def _project(ref, name, tag, slug):
             "git": None,
             "paused": False,
             "shortcode": stored,
-            "userName": "demo" if public == "dev" else None,
+            "userName": user_name if public == "dev" else None,
+            "orgMemberId": member_id if public == "dev" else None,
             "worker": new_worker("worker_%s_%s" % (tag, stored), [task["id"] for task in STANDARD_TASKS + SCHEDULED_TASKS]),
             "pauseSource": None,
             "maximumConcurrencyLimit": DEFAULT_ENV_CONCURRENCY,
@@ -120,6 +130,9 @@ def _project(ref, name, tag, slug):
         "slug": slug,
         "createdAt": "2024-01-01T00:00:00.000Z",
         "defaultRegion": "us-east-1",
+        "defaultRuntime": None,
+        "orgId": (org or ORG)["id"],
+        "deletedAt": None,
         "environments": envs,
         "tasks": {task["id"]: dict(task) for task in STANDARD_TASKS + SCHEDULED_TASKS},
         "envvars": {},
@@ -131,6 +144,7 @@ def build_fixture():
     """The default data set (deterministic)."""
     demo = _project("proj_demo", "Demo Project", "demo", "demo-project")
     other = _project("proj_other", "Other Project", "other", "other-project")
+    second = _project("proj_second", "Second Project", "second", "second-project", SECOND_ORG, SECOND_MEMBER_ID, "second")
     prod_env = "env_demo_prod"
     demo["schedules"]["sched_declarativedailyreport01"] = {
         "id": "sched_declarativedailyreport01",
@@ -146,10 +160,10 @@ def build_fixture():
         "envIds": [prod_env],
         "createdAt": 1704067200000,
     }
-    deployments = [_fixture_deployment(env) for project in (demo, other) for env in project["environments"].values()
+    deployments = [_fixture_deployment(env) for project in (demo, other, second) for env in project["environments"].values()
                    if env["type"] in ("STAGING", "PRODUCTION")]
     return {
-        "projects": {"proj_demo": demo, "proj_other": other},
+        "projects": {"proj_demo": demo, "proj_other": other, "proj_second": second},
         "deployments": {deployment["id"]: deployment for deployment in deployments},  # in creation order
         "runs": {},          # run id -> run
         "runOrder": [],      # run ids in creation order (seq ascending)
@@ -157,6 +171,29 @@ def build_fixture():
         "idempotency": {},   # "envId|task|key" -> {"runId", "expiresAt"}
         "requestCache": {},  # "envId|route|key" -> {"status", "body", "expiresAt"}
         "seq": 0,
+        **_fixture_accounts(),
+    }
+
+
+def _fixture_org(org, member_id, user_id):
+    return dict(org, deletedAt=None, members=[{"id": member_id, "userId": user_id, "role": "ADMIN"}], hasStagingEnvironment=True,
+                isActivated=True, maximumProjectCount=25, activeSubscription=False)
+
+
+def _fixture_accounts():
+    """Organisations, users, PATs (see tenancy.py), rotated keys, regions and the org-creation switch."""
+    users = [{"id": USER_ID, "name": "Demo", "email": "demo@example.com", "avatarUrl": None, "admin": False},
+             {"id": SECOND_USER_ID, "name": "Second", "email": "second@example.com", "avatarUrl": None, "admin": False}]
+    pats = [{"id": PAT_ID, "userId": USER_ID, "token": PAT, "revokedAt": None},
+            {"id": "pat_second0000000000000001", "userId": SECOND_USER_ID, "token": SECOND_PAT, "revokedAt": None}]
+    orgs = [_fixture_org(ORG, MEMBER_ID, USER_ID), _fixture_org(SECOND_ORG, SECOND_MEMBER_ID, SECOND_USER_ID)]
+    return {
+        "orgs": {org["id"]: org for org in orgs},
+        "users": {user["id"]: user for user in users},
+        "pats": {pat["id"]: pat for pat in pats},
+        "revokedApiKeys": {},     # old root key -> {"envId", "expiresAt"}: still accepted until then
+        "regions": copy.deepcopy(REGIONS),
+        "orgCreationApi": False,  # the server's ORG_CREATION_API_ENABLED
     }
 
 
@@ -176,7 +213,7 @@ class State:
             with open(state_file, "r", encoding="utf-8") as handle:
                 loaded = json.load(handle)
             if isinstance(loaded, dict) and "projects" in loaded:
-                self.data = loaded
+                self.data = _completed(loaded)
         self.reindex()
 
     def reset(self):
@@ -188,14 +225,16 @@ class State:
             self.reindex()
 
     def reindex(self):
-        """Rebuild the api-key and env-id lookups."""
+        """Rebuild the api-key, env-id and PAT lookups (a deleted project's keys authenticate nothing)."""
         keys = {}
         envs = {}
         for project in self.data["projects"].values():
             for env in project["environments"].values():
-                keys[env["apiKey"]] = (project["ref"], env["id"])
+                if project["deletedAt"] is None:
+                    keys[env["apiKey"]] = (project["ref"], env["id"])
                 envs[env["id"]] = (project["ref"], env)
-        self.indexes = {"keys": keys, "envs": envs}
+        pats = {pat["token"]: pat["id"] for pat in self.data["pats"].values()}
+        self.indexes = {"keys": keys, "envs": envs, "pats": pats}
 
     def new_id(self, prefix, length=25):
         """A cuid-like id (deterministic with --seed)."""
@@ -223,11 +262,21 @@ class State:
         return self.data["projects"][found[0]] if found else None
 
     def env_by_key(self, key):
-        found = self.indexes["keys"].get(key)
+        found = self.indexes["keys"].get(key) or self._rotated_key(key)
         if not found:
             return None, None
         project = self.data["projects"][found[0]]
         return project, project["environments"][found[1]]
+
+    def _rotated_key(self, key):
+        """A root key replaced less than its grace period ago still names its environment (models/runtimeEnvironment.server.ts)."""
+        rotated = self.data["revokedApiKeys"].get(key)
+        if rotated is None or rotated["expiresAt"] <= now_ms():
+            return None
+        found = self.indexes["envs"].get(rotated["envId"])
+        if found is None or self.data["projects"][found[0]]["deletedAt"] is not None:
+            return None
+        return found[0], rotated["envId"]
 
     def root_env(self, project, stored_slug):
         for env in project["environments"].values():
@@ -271,28 +320,68 @@ class State:
         self.dirty = True
 
 
+def _completed(data):
+    """A state file written before organisations existed: everything in the demo organisation."""
+    for name, value in _fixture_accounts().items():
+        data.setdefault(name, value)
+    for project in data["projects"].values():
+        project.setdefault("orgId", ORG["id"])
+        project.setdefault("deletedAt", None)
+        project.setdefault("defaultRuntime", None)
+        for env in project["environments"].values():
+            env.setdefault("orgMemberId", MEMBER_ID if env["type"] == "DEVELOPMENT" and not env["parentId"] else None)
+    return data
+
+
 def public_slug(env):
     """The slug clients use in paths for a root env (branches report their parent's)."""
     return STORED_TO_PUBLIC.get(env["slug"], env["slug"])
 
 
+def _project_config(state, project):
+    envs = {}
+    for public, (stored, _type) in ENV_SLUGS.items():
+        env = state.root_env(project, stored)
+        if env is not None:
+            envs[public] = {"secret_key": env["apiKey"], "id": env["id"], "slug": stored, "type": env["type"]}
+    tasks = sorted(task["id"] for task in project["tasks"].values())
+    scheduled = sorted(task["id"] for task in project["tasks"].values() if task["type"] == "SCHEDULED")
+    # a branch env's own key, which the server never accepts (kept to test exactly that)
+    branch_envs = [{"name": e["branchName"], "id": e["id"], "own_key": e["apiKey"], "archived": e["archivedAt"] is not None}
+                   for e in project["environments"].values() if e["parentId"]]
+    org = state.data["orgs"][project["orgId"]]
+    return {
+        "ref": project["ref"], "name": project["name"], "id": project["id"], "slug": project["slug"],
+        "org": {"id": org["id"], "slug": org["slug"]},
+        "environments": envs, "tasks": tasks, "scheduled_tasks": scheduled, "branches": branch_envs,
+    }
+
+
+def _org_config(state, org):
+    refs = [p["ref"] for p in state.data["projects"].values() if p["orgId"] == org["id"] and p["deletedAt"] is None]
+    return dict(org, members=[dict(m) for m in org["members"]], projects=refs, deleted=org["deletedAt"] is not None)
+
+
+def _users_config(state):
+    pats = {}
+    for pat in state.data["pats"].values():
+        if pat["revokedAt"] is None:
+            pats.setdefault(pat["userId"], pat["token"])
+    return [dict(user, pat=pats.get(user["id"])) for user in state.data["users"].values()]
+
+
 def config_view(state, api_url):
-    """The body of GET /_emulator/config."""
-    projects = []
+    """The body of GET /_emulator/config: `projects` are those the fixture's PAT lists (the demo user's organisations),
+    `outside_projects` the others; deleted projects are in neither."""
+    projects, outside = [], []
     with state.lock:
         for project in state.data["projects"].values():
-            envs = {}
-            for public, (stored, _type) in ENV_SLUGS.items():
-                env = state.root_env(project, stored)
-                envs[public] = {"secret_key": env["apiKey"], "id": env["id"], "slug": stored, "type": env["type"]}
-            tasks = sorted(task["id"] for task in project["tasks"].values())
-            scheduled = sorted(task["id"] for task in project["tasks"].values() if task["type"] == "SCHEDULED")
-            # a branch env's own key, which the server never accepts (kept to test exactly that)
-            branch_envs = [{"name": e["branchName"], "id": e["id"], "own_key": e["apiKey"], "archived": e["archivedAt"] is not None}
-                           for e in project["environments"].values() if e["parentId"]]
-            projects.append({
-                "ref": project["ref"], "name": project["name"], "id": project["id"], "slug": project["slug"],
-                "environments": envs, "tasks": tasks, "scheduled_tasks": scheduled, "branches": branch_envs,
-            })
+            if project["deletedAt"] is None:
+                members = state.data["orgs"][project["orgId"]]["members"]
+                mine = any(m["userId"] == USER_ID for m in members)
+                (projects if mine else outside).append(_project_config(state, project))
+        orgs = [_org_config(state, org) for org in state.data["orgs"].values()]
+        users = _users_config(state)
     return {"api_url": api_url, "pat": PAT, "oat": OAT, "uat": UAT, "backend": "emulator", "server_commit": SERVER_COMMIT,
-            "organization": dict(ORG), "projects": projects, "now": now_ms()}
+            "organization": dict(ORG), "projects": projects, "outside_projects": outside, "organizations": orgs, "users": users,
+            "now": now_ms()}

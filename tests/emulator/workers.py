@@ -27,8 +27,8 @@ def worker_by_tag(state, req, ref, env_slug, tag):
         raise ApiError(401, "Invalid or Missing Access Token")
     if env_slug not in ENV_SLUGS:
         raise ApiError(400, "Invalid Params")
-    project = auth.pat_project(state, ref)
-    env = auth.pat_env(state, project, env_slug, auth.branch_header(req.headers), oat=cred.kind == "oat")
+    project = auth.pat_project(state, ref, cred)
+    env = auth.pat_env(state, project, env_slug, auth.branch_header(req.headers), oat=cred.kind == "oat", user_id=cred.user_id)
     worker = runs.env_worker(state, env)
     if worker is None or (env["type"] != "DEVELOPMENT" and tag != "current"):
         raise ApiError(404, "Worker not found")

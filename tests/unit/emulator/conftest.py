@@ -3,6 +3,7 @@
 # pylint: disable=redefined-outer-name
 
 import pytest
+import requests
 
 from emulator_helpers import Emu, start_emulator, stop_emulator
 
@@ -16,7 +17,7 @@ def emulator_url():
 
 @pytest.fixture
 def emu(emulator_url):
-    client = Emu(emulator_url)
-    client.control("POST", "reset")
+    requests.post(emulator_url + "/_emulator/reset", timeout=30).raise_for_status()
+    client = Emu(emulator_url)  # the config after the reset: keys a test rotated are the fixture's again
     yield client
     client.session.close()
