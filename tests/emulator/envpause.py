@@ -32,8 +32,8 @@ def _environment(state, req, ref, slug):
         raise ApiError(400, "Invalid Params")
     if req.cred.kind != "pat":
         raise ApiError(401, "Invalid or Missing Access Token")
-    project = auth.pat_project(state, ref)
-    return auth.pat_env(state, project, slug, auth.branch_header(req.headers))
+    project = auth.pat_project(state, ref, req.cred)
+    return auth.pat_env(state, project, slug, auth.branch_header(req.headers), user_id=req.cred.user_id)
 
 
 def pause(state, req, ref, slug):

@@ -90,6 +90,9 @@ def test_access_tokens_reach_only_their_organisations(emu):
         r = emu.get(path, emu.pat)
         assert r.status_code == 404 and r.json() == {"error": "Project not found"}, path
         assert emu.get(path, second).status_code == 200, path
+    for action in ("pause", "resume", "regenerate-api-key"):
+        r = emu.post("/api/v1/projects/proj_second/prod/" + action, emu.pat)
+        assert r.status_code == 404 and r.json() == {"error": "Project not found"}, action
     assert emu.get("/api/v1/projects/proj_second/envvars/prod", emu.config["oat"]).json() == {"error": "Project not found"}
     assert emu.get("/api/v1/projects/proj_demo/envvars/prod", second).json() == {"error": "Project not found"}
     key = emu.get("/api/v1/projects/proj_second/prod", second).json()["apiKey"]
@@ -225,6 +228,9 @@ def test_new_member_gets_own_dev_environments(emu):
     own_key = emu.get("/api/v1/projects/proj_demo/dev", second).json()["apiKey"]
     assert own_key.startswith("tr_dev_") and own_key != emu.key("dev")
     assert emu.get("/api/v1/projects/proj_demo/dev", emu.pat).json()["apiKey"] == emu.key("dev")
+    emu.post("/api/v1/projects/proj_demo/dev/pause", second)
+    paused = {e["id"]: e["paused"] for token in (second, emu.pat) for e in emu.get("/api/v1/projects/proj_demo/environments", token).json()}
+    assert paused[mine[0]["id"]] is True and paused[demo[0]["id"]] is False
     # an organization token takes the first DEV environment (no orgMember filter)
     assert emu.get("/api/v1/projects/proj_demo/dev", emu.config["oat"]).json()["apiKey"] == emu.key("dev")
 
