@@ -30,6 +30,7 @@ FINAL = ("CANCELED", "DEPLOYED", "FAILED", "TIMED_OUT")   # FINAL_DEPLOYMENT_STA
 TYPES = ("MANAGED", "UNMANAGED", "V1")
 NANOID = string.ascii_letters + string.digits + "_-"
 NOT_FOUND = "Deployment not found"
+NOT_EMULATED = Response(501, {"error": "Creating deployments (POST /api/v1/deployments) is not emulated: seed them with POST /_emulator/deployments"})
 
 
 # ---------------------------------------------------------------- rows

@@ -165,7 +165,7 @@ def test_promote_rules(emu):
     assert r.status_code == 400 and r.json() == {"error": "Deployment must be in the DEPLOYED state to be promoted."}
     r = emu.post(D + "/20990101.1/promote", key)
     assert r.status_code == 404 and r.json() == {"error": "Deployment not found"}
-    r = emu.get(D + "/20240101.1/promote", key)
+    r = emu.put(D + "/20240101.1/promote", key)   # the route's own guard, answered as data
     assert r.status_code == 200 and r.json() == {"status": 405, "body": "Method Not Allowed"}
 
 
@@ -190,7 +190,7 @@ def test_cancel(emu):
     assert emu.post(D + "/%s/cancel" % pending, key, data=b"not json").status_code == 204   # an unreadable body counts as {}
     r = emu.post(D + "/deployment_unknown/cancel", key)
     assert r.status_code == 404 and r.json() == {"error": "Deployment not found"}
-    r = emu.get(D + "/%s/cancel" % pending, key)
+    r = emu.put(D + "/%s/cancel" % pending, key)
     assert r.status_code == 405 and r.json() == {"error": "Method Not Allowed"}
 
 
@@ -227,6 +227,19 @@ def test_seed_control_errors(emu):
     # the default version follows the newest one of the environment, server-style (YYYYMMDD.N of the emulator's day)
     first, second = _seed(emu)["version"], _seed(emu)["version"]
     assert first.endswith(".1") and second == first[:-1] + "2"
+
+
+def test_methods_a_route_does_not_export(emu):
+    """Remix's own answers: GET on an action-only route 400, another method on a loader-only route 405."""
+    key = emu.key("prod")
+    for method, path, status in (("GET", D + "/20240101.1/promote", 400), ("GET", D + "/deployment_env_demo_prod/cancel", 400),
+                                 ("POST", D + "/current", 405), ("DELETE", D + "/deployment_env_demo_prod", 405), ("PUT", D + "/latest", 405)):
+        r = emu.req(method, path, key)
+        assert r.status_code == status and r.json() == {"message": "Unexpected Server Error"} and r.headers["X-Remix-Error"] == "yes", path
+    r = emu.put(D, key)   # the list route's action guards its method itself
+    assert r.status_code == 200 and r.json() == {"status": 405, "body": "Method Not Allowed"}
+    r = emu.post(D, key, json={})
+    assert r.status_code == 501 and "POST /_emulator/deployments" in r.json()["error"]
 
 
 def test_journal_records_deployment_requests(emu):

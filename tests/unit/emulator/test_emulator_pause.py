@@ -38,8 +38,10 @@ def test_pat_only(emu):
     assert r.status_code == 400 and r.json() == {"error": "Invalid Params"}
     r = emu.post("/api/v1/projects/proj_missing/prod/pause", emu.pat)
     assert r.status_code == 404 and r.json() == {"error": "Project not found"}
-    r = emu.get(P + "/prod/pause", emu.pat)
+    r = emu.put(P + "/prod/pause", emu.pat)
     assert r.status_code == 405 and r.json() == {"error": "Method Not Allowed"}
+    r = emu.get(P + "/prod/resume", emu.pat)   # no loader: Remix's 400
+    assert r.status_code == 400 and r.json() == {"message": "Unexpected Server Error"}
 
 
 def test_paused_environment_keeps_runs_queued(emu):

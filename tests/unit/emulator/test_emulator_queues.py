@@ -164,8 +164,10 @@ def test_pause_and_resume(emu):
     assert r.status_code == 400 and r.json() == {"error": 'Validation error: Required at "action"'}
     r = emu.post(Q + "/hello-world/pause", key, json={"type": "task", "action": "stop"})
     assert r.json() == {"error": "Validation error: Invalid enum value. Expected 'pause' | 'resume', received 'stop' at \"action\""}
-    r = emu.get(Q + "/hello-world/pause", key)
+    r = emu.get(Q + "/hello-world/pause", key)   # the route builder's loader
     assert r.status_code == 405 and r.content == b""
+    r = emu.post(Q + "/hello-world", key, json={})   # no action: Remix's 405
+    assert r.status_code == 405 and r.json() == {"message": "Unexpected Server Error"}
 
 
 def test_paused_queue_keeps_runs_queued_and_counts_them(emu):
