@@ -56,9 +56,10 @@ class Backend:
         self.uat = None
         base = fixture.config_view(fixture.State(), "")
         self.keys = {}
-        for project in base["projects"]:
+        for project in base["projects"] + base["outside_projects"]:
             for public, env in project["environments"].items():
                 self.keys[env["secret_key"]] = public
+        self.pats = {user["pat"] for user in base["users"] if user["pat"]}
 
     # ------------------------------------------------------------ state
 
@@ -131,7 +132,7 @@ class Backend:
         if header is None:
             return "none"
         token = header[7:].strip() if header[:7].lower() == "bearer " else header.strip()
-        if token == fixture.PAT:
+        if token in self.pats:
             return "pat"
         if token == fixture.OAT:
             return "oat"

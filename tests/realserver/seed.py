@@ -1,6 +1,6 @@
 """SQL that puts the emulator's default fixture into the real server's database, and takes it back there.
 
-The same organisation, projects, environment ids and secret keys, personal and organization access tokens,
+The same organisations, users and memberships, projects, environment ids and secret keys, personal and organization access tokens,
 and a deployed worker with the fixture's tasks in every root environment, so a test written against the
 emulator's /_emulator/config runs unchanged against the real server. Rows are plain SQL with fixed ids;
 `seed_sql` is idempotent and `reset_sql` removes what tests create (runs, batches, schedules, env vars,
@@ -91,33 +91,37 @@ def seed_sql(fixture, encryption_key, node):
     """The fixture as rows (fixture: the tests/emulator/state module)."""
     data = fixture.build_fixture()
     now = "2024-01-01T00:00:00.000Z"
-    org = fixture.ORG
-    member = "orgmember_demo000000000000001"
-    sql = [
-        insert("User", {"id": fixture.USER_ID, "email": "demo@example.com", "authenticationMethod": "MAGIC_LINK", "admin": True,
-                        "name": "Demo", "displayName": "Demo", "confirmedBasicDetails": True, "updatedAt": now}),
-        insert("Organization", {"id": org["id"], "slug": org["slug"], "title": org["title"], "v3Enabled": True, "maximumSchedulesLimit": 10000,
-                                "maximumConcurrencyLimit": 100, "updatedAt": now}),
-        insert("OrgMember", {"id": member, "organizationId": org["id"], "userId": fixture.USER_ID, "role": "ADMIN", "updatedAt": now}),
+    sql = ['DELETE FROM "RevokedApiKey";\n']   # rotated keys: the fixture's keys are the only ones again
+    sql += [insert("User", {"id": user["id"], "email": user["email"], "authenticationMethod": "MAGIC_LINK", "admin": user["admin"],
+                            "name": user["name"], "displayName": user["name"], "confirmedBasicDetails": True, "updatedAt": now})
+            for user in data["users"].values()]
+    for org in data["orgs"].values():
+        sql.append(insert("Organization", {"id": org["id"], "slug": org["slug"], "title": org["title"], "v3Enabled": True,
+                                           "maximumSchedulesLimit": 10000, "maximumConcurrencyLimit": 100, "updatedAt": now},
+                          conflict='DO UPDATE SET "title" = EXCLUDED."title", "deletedAt" = NULL, "runsEnabled" = true'))
+        sql.extend(insert("OrgMember", {"id": member["id"], "organizationId": org["id"], "userId": member["userId"], "role": member["role"],
+                                        "updatedAt": now}) for member in org["members"])
+    sql += [
         insert("WorkerGroupToken", {"id": "wgt_seed000000000000000001", "tokenHash": sha256(TOKEN_SECRET), "updatedAt": now}),
         insert("WorkerInstanceGroup", {"id": WORKER_GROUP, "type": "MANAGED", "name": "seed", "masterQueue": MASTER_QUEUE,
                                        "tokenId": "wgt_seed000000000000000001", "updatedAt": now}),
-        insert("PersonalAccessToken", {"id": "pat_demo000000000000000001", "name": "realserver", "userId": fixture.USER_ID,
-                                       "obfuscatedToken": fixture.PAT[:11] + "*" * 20 + fixture.PAT[-4:],
-                                       "encryptedToken": _encrypt(fixture.PAT, encryption_key, node), "hashedToken": sha256(fixture.PAT),
-                                       "updatedAt": now}),
         insert("OrganizationAccessToken", {"id": "oat_demo000000000000000001", "name": "realserver", "hashedToken": sha256(fixture.OAT),
-                                           "organizationId": org["id"], "updatedAt": now}),
+                                           "organizationId": fixture.ORG["id"], "updatedAt": now}),
     ]
+    sql.extend(insert("PersonalAccessToken", {"id": pat["id"], "name": "realserver", "userId": pat["userId"],
+                                              "obfuscatedToken": pat["token"][:11] + "*" * 20 + pat["token"][-4:],
+                                              "encryptedToken": _encrypt(pat["token"], encryption_key, node), "hashedToken": sha256(pat["token"]),
+                                              "updatedAt": now}) for pat in data["pats"].values())
     for project in data["projects"].values():
-        sql.append(insert("Project", {"id": project["id"], "name": project["name"], "organizationId": org["id"], "slug": project["slug"],
+        sql.append(insert("Project", {"id": project["id"], "name": project["name"], "organizationId": project["orgId"], "slug": project["slug"],
                                       "externalRef": project["ref"], "version": "V3", "engine": "V2", "defaultWorkerGroupId": WORKER_GROUP,
-                                      "updatedAt": now}))
+                                      "updatedAt": now},
+                          conflict='DO UPDATE SET "name" = EXCLUDED."name", "deletedAt" = NULL, "defaultWorkerGroupId" = EXCLUDED."defaultWorkerGroupId"'))
         for env in project["environments"].values():
             sql.append(insert("RuntimeEnvironment", {
                 "id": env["id"], "slug": env["slug"], "apiKey": env["apiKey"], "pkApiKey": env["apiKey"].replace("tr_", "pk_", 1),
-                "organizationId": org["id"], "projectId": project["id"], "type": env["type"], "shortcode": env["shortcode"],
-                "orgMemberId": member if env["type"] == "DEVELOPMENT" else None, "isBranchableEnvironment": env["isBranchable"],
+                "organizationId": project["orgId"], "projectId": project["id"], "type": env["type"], "shortcode": env["shortcode"],
+                "orgMemberId": env["orgMemberId"], "isBranchableEnvironment": env["isBranchable"],
                 "paused": False, "maximumConcurrencyLimit": 25, "updatedAt": now,
             }, conflict='DO UPDATE SET "apiKey" = EXCLUDED."apiKey", "paused" = false, "archivedAt" = NULL'))
             if env["type"] != "PREVIEW":
