@@ -114,7 +114,8 @@ import os
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerClient, TriggerError
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerClient
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerError
 from ansible_collections.triggerdev.management.plugins.module_utils._credentials import scrub
 from ansible_collections.triggerdev.management.plugins.module_utils._envvars import name_problem, read_values
 

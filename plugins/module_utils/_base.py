@@ -60,6 +60,7 @@ class Operation:
         self.check_mode = check_mode
         self.outcome = Outcome(self.resource_key)
         self.applied = []
+        self.secrets = []   # values the module must never show (secret variable values)
 
     def write(self, action, send, *args, **kwargs):
         """Record ``action`` (a short text such as ``create nightly``) and, unless in check mode, call

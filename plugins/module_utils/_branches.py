@@ -37,12 +37,14 @@ from ansible_collections.triggerdev.management.plugins.module_utils._client impo
     AUTH_ANY,
     AUTH_PAT,
     AUTH_SECRET_KEY,
+    encode_path,
+)
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import (
     TriggerAPIError,
     TriggerAuthError,
-    TriggerConfigError,
     TriggerError,
+    TriggerInputError,
     TriggerNotFound,
-    encode_path,
 )
 from ansible_collections.triggerdev.management.plugins.module_utils._credentials import (
     CredentialError,
@@ -86,7 +88,7 @@ _AGE_PART_RE = re.compile(r'(\d+)\s*([wdhms])', re.IGNORECASE)
 _AGE_UNITS = {'w': 604800, 'd': 86400, 'h': 3600, 'm': 60, 's': 1}
 
 
-class BranchError(TriggerConfigError):
+class BranchError(TriggerInputError):
     """Bad preview-branch input; raised before any request."""
 
 

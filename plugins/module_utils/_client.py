@@ -4,10 +4,12 @@
 
 """TriggerClient: the one place that speaks HTTP to the Trigger.dev management API.
 
-No Ansible imports, so modules, lookups and tests can all use it. It owns auth (secret key
-versus access token, resolving an environment's secret key for an access token), the
-``x-trigger-branch`` header, retries as the official SDK does them, typed errors that never
-contain a token, path encoding and both pagination styles.
+This is an internal module of the collection, not a public API: it may change in any release.
+
+Transport only: auth (secret key versus access token, resolving an environment's secret key for an access token),
+the ``x-trigger-branch`` header, retries as the official SDK does them, typed errors that never contain a token,
+path encoding and both pagination styles. The routes of a resource live with that resource. No Ansible imports,
+so modules, lookups, the inventory plugin and tests all use it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,11 +21,7 @@ import random
 import time
 import uuid
 
-try:
-    from urllib.parse import quote, urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported, this keeps imports clean
-    from urllib import quote
-    from urlparse import urlsplit
+from urllib.parse import quote, urlsplit
 
 try:
     import requests
@@ -34,8 +32,15 @@ except ImportError as exc:  # pragma: no cover - exercised through missing_requi
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
+from ansible_collections.triggerdev.management.plugins.module_utils._connection import DEFAULT_API_URL, DEFAULT_RETRIES, DEFAULT_TIMEOUT
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import (
+    TriggerAPIError,
+    TriggerConnectionError,
+    TriggerInputError,
+    TriggerKeyUnavailable,
+    api_error_class,
+)
 from ansible_collections.triggerdev.management.plugins.module_utils._credentials import (
-    CredentialError,
     classify,
     normalize_branch,
     normalize_environment,
@@ -46,9 +51,6 @@ from ansible_collections.triggerdev.management.plugins.module_utils._credentials
 COLLECTION_VERSION = '0.1.0'
 USER_AGENT = 'triggerdev.management/%s (Ansible collection)' % COLLECTION_VERSION
 API_VERSION = '2025-07-16'
-DEFAULT_API_URL = 'https://api.trigger.dev'
-DEFAULT_TIMEOUT = 30
-DEFAULT_RETRIES = 4
 
 # Auth classes of routes (docs/dev/protocol.md#auth).
 AUTH_ANY = 'any'            # secret key, personal or organization access token
@@ -63,94 +65,15 @@ BACKOFF_MAX = 30.0
 BACKOFF_FACTOR = 1.6
 RATE_LIMIT_MAX_WAIT = 60.0
 
-# Slugs the project runs list matches in filter[env] (docs/dev/protocol.md#runs: 'staging' gives a 500).
-RUNS_ENV_FILTER_SLUG = {'dev': 'dev', 'staging': 'stg', 'prod': 'prod', 'preview': 'preview'}
-
-
-class TriggerError(Exception):
-    """Base of every error the client raises."""
-
-    def to_failure(self):
-        # The same keys as an API failure, so playbooks can read failure.status whatever went wrong.
-        return {'method': None, 'path': None, 'status': None, 'message': str(self)}
-
-
-class TriggerConfigError(TriggerError):
-    """Bad connection options; raised before any request is sent."""
-
-
-class TriggerConnectionError(TriggerError):
-    """No HTTP response after every retry."""
-
-    def __init__(self, method, path, reason, attempts):
-        self.method = method
-        self.path = path
-        self.reason = reason
-        self.attempts = attempts
-        super(TriggerConnectionError, self).__init__(
-            '%s %s failed: could not reach the Trigger.dev API after %d attempt(s): %s' % (method, path, attempts, reason))
-
-    def to_failure(self):
-        return {'method': self.method, 'path': self.path, 'status': None, 'message': self.reason}
-
-
-class TriggerAPIError(TriggerError):
-    """The API answered with an error status."""
-
-    def __init__(self, method, path, status, message, body=None, attempts=1):
-        self.method = method
-        self.path = path
-        self.status = status
-        self.api_message = message
-        self.body = body if isinstance(body, dict) else {}
-        self.variable_errors = self.body.get('variableErrors') or []
-        self.issues = self.body.get('issues') or self.body.get('details') or []
-        self.attempts = attempts
-        text = '%s %s failed with HTTP %s: %s' % (method, path, status, message)
-        if self.variable_errors:
-            text += ' (%s)' % '; '.join('%s: %s' % (e.get('key'), e.get('error')) for e in self.variable_errors if isinstance(e, dict))
-        super(TriggerAPIError, self).__init__(text)
-
-    def to_failure(self):
-        failure = {'method': self.method, 'path': self.path, 'status': self.status, 'message': self.api_message}
-        if self.variable_errors:
-            failure['variable_errors'] = self.variable_errors
-        if self.issues:
-            failure['issues'] = self.issues
-        return failure
-
-
-class TriggerAuthError(TriggerAPIError):
-    """401 or 403."""
-
-
-class TriggerNotFound(TriggerAPIError):
-    """404."""
-
-
-class TriggerRateLimited(TriggerAPIError):
-    """429 after every retry."""
-
-
-def _error_class(status):
-    if status in (401, 403):
-        return TriggerAuthError
-    if status == 404:
-        return TriggerNotFound
-    if status == 429:
-        return TriggerRateLimited
-    return TriggerAPIError
-
-
 def encode_path(*segments):
     """Join path segments, percent-encoding each one ('/' included).
 
-    An empty, '.' or '..' segment (or None) is refused with TriggerConfigError: it would address
+    An empty, '.' or '..' segment (or None) is refused with TriggerInputError: it would address
     another route (requests removes dot segments, and an empty name addresses the collection).
     """
     for segment in segments:
         if segment is None or str(segment) in ('', '.', '..'):
-            raise TriggerConfigError('%r cannot be used as a path segment (a name, id or key): it would address another '
+            raise TriggerInputError('%r cannot be used as a path segment (a name, id or key): it would address another '
                                      'API route.' % (segment,))
     return '/' + '/'.join(quote(str(s), safe='') for s in segments)
 
@@ -159,25 +82,22 @@ class TriggerClient:
     """A Trigger.dev management API client for one project environment (or one branch of preview).
 
     Every rule that can be checked without the network is checked in the constructor or before a
-    request, and raises TriggerConfigError.
+    request, and raises TriggerInputError.
     """
 
     def __init__(self, api_key, api_url=DEFAULT_API_URL, project_ref=None, environment=None, branch=None,
                  validate_certs=True, request_timeout=DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES,
                  session=None, sleep=time.sleep, clock=time.time, on_secret=None):
         if not HAS_REQUESTS:
-            raise TriggerConfigError('The Python library requests is required.')
-        try:
-            self.credential = classify(api_key)
-            environment = normalize_environment(environment)
-            branch = normalize_branch(branch)
-        except CredentialError as exc:
-            raise TriggerConfigError(str(exc))
+            raise TriggerInputError('The Python library requests is required.')
+        self.credential = classify(api_key)
+        environment = normalize_environment(environment)
+        branch = normalize_branch(branch)
         self._api_key = api_key.strip()
         self.api_url = (api_url or DEFAULT_API_URL).rstrip('/')
         parts = urlsplit(self.api_url)
         if parts.scheme not in ('http', 'https') or not parts.netloc:
-            raise TriggerConfigError('api_url must be an http:// or https:// URL with a host, such as %s.' % DEFAULT_API_URL)
+            raise TriggerInputError('api_url must be an http:// or https:// URL with a host, such as %s.' % DEFAULT_API_URL)
         self.project_ref = project_ref or None
         self.validate_certs = validate_certs
         self.request_timeout = request_timeout or DEFAULT_TIMEOUT
@@ -190,22 +110,22 @@ class TriggerClient:
         self.request_count = 0
 
         if self.credential.token_type == 'uat':
-            raise TriggerConfigError('The API key is a user-actor token (tr_uat_...): a short-lived token the server accepts '
+            raise TriggerInputError('The API key is a user-actor token (tr_uat_...): a short-lived token the server accepts '
                                      'only for reading the current worker, not for env vars, runs, schedules or branches. '
                                      'Use a personal access token (tr_pat_...), an organization access token (tr_oat_...) '
                                      'or a secret key.')
         if self.credential.is_access_token and not self.project_ref:
-            raise TriggerConfigError('An access token needs project_ref (proj_...): it is not tied to one project. '
+            raise TriggerInputError('An access token needs project_ref (proj_...): it is not tied to one project. '
                                      'Set project_ref or TRIGGER_PROJECT_REF.')
         if self.credential.is_secret_key:
             if environment and environment != self.credential.environment:
-                raise TriggerConfigError(
+                raise TriggerInputError(
                     'The API key is a secret key of the %s environment but environment is %s. A secret key only '
                     'acts on its own environment; use the %s secret key or an access token.'
                     % (self.credential.environment, environment, environment))
             environment = self.credential.environment
         if branch and environment != 'preview':
-            raise TriggerConfigError('branch is only valid with the preview environment (environment is %s).'
+            raise TriggerInputError('branch is only valid with the preview environment (environment is %s).'
                                      % (environment or 'not set'))
         self.environment = environment
         self.branch = branch
@@ -219,29 +139,21 @@ class TriggerClient:
 
     def require_project_ref(self):
         if not self.project_ref:
-            raise TriggerConfigError('project_ref (proj_...) is required for this operation. '
+            raise TriggerInputError('project_ref (proj_...) is required for this operation. '
                                      'Set project_ref or TRIGGER_PROJECT_REF.')
         return self.project_ref
 
     def require_environment(self):
         if not self.environment:
-            raise TriggerConfigError('environment is required with an access token for this operation: '
+            raise TriggerInputError('environment is required with an access token for this operation: '
                                      'one of dev, staging, prod, preview (or TRIGGER_ENVIRONMENT).')
         return self.environment
 
     def require_branch(self):
         """For calls that need the branch of a preview key (the server answers 401 without it)."""
         if self.environment == 'preview' and not self.branch and self.credential.is_secret_key:
-            raise TriggerConfigError('A preview secret key needs branch (the preview branch to act on); '
+            raise TriggerInputError('A preview secret key needs branch (the preview branch to act on); '
                                      'set branch or TRIGGER_PREVIEW_BRANCH.')
-
-    @property
-    def runs_env_filter(self):
-        return RUNS_ENV_FILTER_SLUG[self.require_environment()]
-
-    def envvars_path(self, *extra):
-        """Path of the env-var routes of the target environment."""
-        return encode_path('api', 'v1', 'projects', self.require_project_ref(), 'envvars', self.require_environment(), *extra)
 
     # ------------------------------------------------------------------ auth
 
@@ -258,13 +170,13 @@ class TriggerClient:
         if self._resolved_key is None:
             if self.environment == 'preview' and not self.branch:
                 # The preview environment's secret key is refused by the server without a branch.
-                raise TriggerConfigError('This operation needs the preview secret key, which the API accepts only for one '
+                raise TriggerInputError('This operation needs the preview secret key, which the API accepts only for one '
                                          'preview branch: set branch or TRIGGER_PREVIEW_BRANCH.')
             body = self.request('GET', encode_path('api', 'v1', 'projects', self.require_project_ref(), self.require_environment()),
                                 auth=AUTH_ACCESS_TOKEN)
             key = body.get('apiKey') if isinstance(body, dict) else None
             if not key:
-                raise TriggerError('The API did not return a secret key for the %s environment.' % self.environment)
+                raise TriggerKeyUnavailable('The API did not return a secret key for the %s environment.' % self.environment)
             self._resolved_key = key
             if self._on_secret:
                 self._on_secret(key)
@@ -276,9 +188,9 @@ class TriggerClient:
         if auth == AUTH_SECRET_KEY:
             return self.resolve_secret_key()
         if auth == AUTH_ACCESS_TOKEN and not self.credential.is_access_token:
-            raise TriggerConfigError('This operation needs an access token (tr_pat_...); the API refuses secret keys here.')
+            raise TriggerInputError('This operation needs an access token (tr_pat_...); the API refuses secret keys here.')
         if auth == AUTH_PAT and not (self.credential.is_access_token and self.credential.token_type == 'pat'):
-            raise TriggerConfigError('This operation needs a personal access token (tr_pat_...); the API refuses %ss here.'
+            raise TriggerInputError('This operation needs a personal access token (tr_pat_...); the API refuses %ss here.'
                                      % self.credential.describe())
         if auth == AUTH_ANY and self.credential.is_secret_key:
             self.require_branch()
@@ -348,19 +260,17 @@ class TriggerClient:
                 self.request_count += 1
                 response = self._get_session().request(method, url, params=params, data=data, headers=request_headers,
                                                        timeout=self.request_timeout, verify=self.validate_certs)
-            except requests.exceptions.SSLError:
+            except requests.exceptions.SSLError as exc:
                 # A certificate problem does not go away by retrying.
-                raise TriggerConnectionError(method, path, 'TLS certificate verification failed for %s (check the URL, '
-                                             'or set validate_certs: false for a trusted self-signed server)'
-                                             % urlsplit(self.api_url).netloc, attempt)
+                raise TriggerConnectionError(method, path, self.connection_reason(exc), attempt)
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 if attempt > self.retries:
-                    raise TriggerConnectionError(method, path, scrub(exc.__class__.__name__, self.secrets), attempt)
+                    raise TriggerConnectionError(method, path, self.connection_reason(exc), attempt)
                 self._sleep(self.backoff_delay(attempt))
                 continue
             except requests.RequestException as exc:
                 # Not transient (too many redirects, an invalid URL or header...): fail at once, cleanly.
-                raise TriggerConnectionError(method, path, scrub(exc.__class__.__name__, self.secrets), attempt)
+                raise TriggerConnectionError(method, path, self.connection_reason(exc), attempt)
             if response.status_code < 400:
                 return self._decode(response, method, path)
             retry = self.should_retry(response)
@@ -370,6 +280,34 @@ class TriggerClient:
                 self._sleep(self.backoff_delay(attempt, response))
                 continue
             raise self._api_error(response, method, path, attempt)
+
+    def connection_reason(self, exc):
+        """Why no answer came, naming the host: refused, name not resolved, timed out, TLS, or the exception's class.
+
+        Only the exception's type and chain are read, never its text, which may hold a URL or a header."""
+        host = urlsplit(self.api_url).netloc
+        chain = []
+        while isinstance(exc, BaseException) and len(chain) < 10:
+            chain.append(exc)
+            nested = [e for e in (exc.args[0] if exc.args else None, getattr(exc, 'reason', None), exc.__cause__, exc.__context__)
+                      if isinstance(e, BaseException) and e not in chain]
+            exc = nested[0] if nested else None
+        names = ' '.join(type(e).__name__ for e in chain)
+        errnos = set(getattr(e, 'errno', None) for e in chain)
+        if 'SSLError' in names or 'CertificateError' in names:
+            reason = ('TLS failed (certificate verification or handshake); check the URL, or set validate_certs: false '
+                      'for a trusted self-signed server')
+        elif 'Timeout' in names:
+            reason = 'timed out after %s s (request_timeout)' % self.request_timeout
+        elif 'NameResolutionError' in names or 'gaierror' in names:
+            reason = 'the host name could not be resolved'
+        elif 'ConnectionRefusedError' in names or 111 in errnos or 61 in errnos:
+            reason = 'the connection was refused (nothing listens there?)'
+        elif 'ConnectionResetError' in names or 'RemoteDisconnected' in names or 'ProtocolError' in names:
+            reason = 'the connection was closed before an answer came'
+        else:
+            reason = type(chain[0]).__name__
+        return scrub('%s: %s' % (host, reason), self.secrets)
 
     def _decode(self, response, method, path):
         if not response.content:
@@ -391,7 +329,7 @@ class TriggerClient:
                 message = json.dumps(message) if message is not None else None
         if not message:
             message = (response.text or response.reason or 'no message')[:500]
-        return _error_class(response.status_code)(method, path, response.status_code, scrub(message, self.secrets),
+        return api_error_class(response.status_code)(method, path, response.status_code, scrub(message, self.secrets),
                                                   body=body, attempts=attempts)
 
     # ------------------------------------------------------------------ pagination

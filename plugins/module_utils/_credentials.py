@@ -4,6 +4,7 @@
 
 """What a Trigger.dev credential is and what it may reach.
 
+This is an internal module of the collection, not a public API: it may change in any release.
 No Ansible imports: used by the client, modules, lookups and tests alike.
 """
 
@@ -12,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerInputError
 
 # Environment names users give, and the slug each has in the key prefix.
 ENVIRONMENTS = ('dev', 'staging', 'prod', 'preview')
@@ -25,9 +28,10 @@ ACCESS_TOKEN = 'access_token'
 TOKEN_TYPE_NAMES = {'pat': 'personal access token', 'oat': 'organization access token', 'uat': 'user-actor token'}
 
 _SECRET_KEY_RE = re.compile(r'^tr_(dev|stg|prod|preview)_(sk_)?[A-Za-z0-9]{8,}$')
-_ACCESS_TOKEN_RE = re.compile(r'^tr_(pat|oat|uat)_[A-Za-z0-9]{8,}$')
+# A user-actor token is a signed JWT after its prefix (dots, dashes and underscores included).
+_ACCESS_TOKEN_RE = re.compile(r'^tr_(pat|oat)_[A-Za-z0-9]{8,}$|^tr_(uat)_[A-Za-z0-9._-]{8,}$')
 # Anything shaped like a Trigger.dev token, for scrubbing text before it is shown.
-TOKEN_PATTERN = re.compile(r'tr_(?:dev|stg|prod|preview|pat|oat|uat)_[A-Za-z0-9_]+')
+TOKEN_PATTERN = re.compile(r'tr_uat_[A-Za-z0-9._-]+|tr_(?:dev|stg|prod|preview|pat|oat)_[A-Za-z0-9_]+')
 
 KEY_FORMAT_HINT = (
     'a secret key looks like tr_dev_..., tr_stg_..., tr_prod_... or tr_preview_... '
@@ -37,10 +41,6 @@ KEY_FORMAT_HINT = (
 # Branch-name prefixes the server strips (docs/dev/protocol.md#auth).
 _BRANCH_REF_PREFIXES = ('refs/heads/', 'refs/remotes/', 'refs/tags/', 'refs/pull/', 'refs/merge/', 'refs/release/')
 _BAD_REF_CHARS = re.compile(r'[\x00-\x20\x7f~^:?*\[\\]')
-
-
-class CredentialError(ValueError):
-    """A credential or target that cannot work; raised before any request."""
 
 
 class Credential:
@@ -68,9 +68,9 @@ class Credential:
 
 
 def classify(token):
-    """Return the Credential for ``token`` or raise CredentialError (the token is never echoed)."""
+    """Return the Credential for ``token`` or raise TriggerInputError (the token is never echoed)."""
     if not token or not isinstance(token, str):
-        raise CredentialError('No Trigger.dev API key was given: set api_key, or the TRIGGER_SECRET_KEY or '
+        raise TriggerInputError('No Trigger.dev API key was given: set api_key, or the TRIGGER_SECRET_KEY or '
                               'TRIGGER_ACCESS_TOKEN environment variable; %s.' % KEY_FORMAT_HINT)
     token = token.strip()
     match = _SECRET_KEY_RE.match(token)
@@ -78,8 +78,8 @@ def classify(token):
         return Credential(SECRET_KEY, environment=KEY_PREFIX_ENVIRONMENT[match.group(1)], restricted=bool(match.group(2)))
     match = _ACCESS_TOKEN_RE.match(token)
     if match:
-        return Credential(ACCESS_TOKEN, token_type=match.group(1))
-    raise CredentialError('The API key is not a Trigger.dev secret key or access token: %s.' % KEY_FORMAT_HINT)
+        return Credential(ACCESS_TOKEN, token_type=match.group(1) or match.group(2))
+    raise TriggerInputError('The API key is not a Trigger.dev secret key or access token: %s.' % KEY_FORMAT_HINT)
 
 
 def normalize_environment(environment):
@@ -88,7 +88,7 @@ def normalize_environment(environment):
         return None
     name = ENVIRONMENT_ALIASES.get(environment, environment)
     if name not in ENVIRONMENTS:
-        raise CredentialError('Unknown environment %r: use one of %s.' % (environment, ', '.join(ENVIRONMENTS)))
+        raise TriggerInputError('Unknown environment %r: use one of %s.' % (environment, ', '.join(ENVIRONMENTS)))
     return name
 
 
@@ -108,7 +108,7 @@ def normalize_branch(branch):
             break
     else:
         if name.startswith('refs/'):
-            raise CredentialError('Branch %r is a git ref the server treats as no branch; give the branch name.' % branch)
+            raise TriggerInputError('Branch %r is a git ref the server treats as no branch; give the branch name.' % branch)
     problems = []
     if not name:
         problems.append('it is empty')
@@ -121,7 +121,7 @@ def normalize_branch(branch):
     if any(part.startswith('.') or part.endswith('.lock') for part in name.split('/')):
         problems.append("a path component starts with '.' or ends with '.lock'")
     if problems:
-        raise CredentialError('Branch %r is not a valid git branch name: %s.' % (branch, '; '.join(problems)))
+        raise TriggerInputError('Branch %r is not a valid git branch name: %s.' % (branch, '; '.join(problems)))
     return name
 
 

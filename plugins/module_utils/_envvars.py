@@ -2,15 +2,16 @@
 # Copyright: triggerdev.management contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Environment variables: input validation, dotenv parsing, planning (pure) and the API calls.
+"""Environment variables (docs/dev/protocol.md#envvars): validation, the pure planner, the routes and operations.
 
-No Ansible imports: used by trigger_envvar, trigger_envvar_info, the envvar lookup and tests.
+This is an internal module of the collection, not a public API: it may change in any release. No Ansible imports:
+used by trigger_envvar, trigger_envvar_info, the envvar lookup and tests.
 
-Planning is a pure function (``plan``) of the declared variables, the current listing, the
-resolved (real) values when they were read, and, on a preview branch, the parent's listing.
-``EnvVarService`` does the I/O around it: one list request, the resolved-values request only
-when a secret has to be compared, the parent listing only on a branch when ownership matters,
-at most two ``import`` calls (see Plan.imports) and one DELETE per removed variable.
+Planning is a pure function (``plan``) of the declared variables, the current listing, the resolved (real) values
+when they were read, and, on a preview branch, the parent's listing. ``EnvVarSync`` does the I/O around it: one
+list request, the resolved-values request only when a secret has to be compared, the parent listing only on a
+branch when ownership matters, at most two ``import`` calls (see EnvVarPlan.imports) and one DELETE per removed
+variable.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,14 +20,16 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.triggerdev.management.plugins.module_utils._client import (
-    AUTH_ANY,
-    AUTH_SECRET_KEY,
+from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation
+from ansible_collections.triggerdev.management.plugins.module_utils._client import AUTH_ANY, AUTH_SECRET_KEY, encode_path
+from ansible_collections.triggerdev.management.plugins.module_utils._dotenv import parse_dotenv
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import (
     TriggerAPIError,
     TriggerAuthError,
     TriggerError,
+    TriggerInputError,
+    TriggerKeyUnavailable,
     TriggerNotFound,
-    encode_path,
 )
 
 # Names the API refuses or silently drops (docs/dev/protocol.md#envvars) and the prefix purge never touches.
@@ -39,10 +42,6 @@ UPDATE_SECRETS_CHOICES = ('when_changed', 'always', 'on_create')
 VALUE_NOT_FOUND = 'Environment variable value not found'
 
 _WHITESPACE = re.compile(r'\s')
-
-
-class EnvVarInputError(ValueError):
-    """Bad input, detected before any request."""
 
 
 class Variable:
@@ -94,7 +93,7 @@ def _where(var, index, source):
 
 
 def validate(variables, require_values=True, source='variables', indexed=True):
-    """Check declared variables; raise EnvVarInputError naming every problem (never a value).
+    """Check declared variables; raise TriggerInputError naming every problem (never a value).
 
     ``variables`` is a list of Variable. ``require_values`` is False for ``state: absent``.
     ``source`` names the option in messages; ``indexed`` adds ``[i]`` (lists) unless a line is known.
@@ -124,108 +123,14 @@ def validate(variables, require_values=True, source='variables', indexed=True):
                 problems.append('%s%s has an empty or whitespace-only value (the API would silently ignore it; '
                                 'use state=absent to remove a variable)' % (line, var.name))
     if problems:
-        raise EnvVarInputError('Invalid environment variables: ' + '; '.join(problems) + '.')
+        raise TriggerInputError('Invalid environment variables: ' + '; '.join(problems) + '.')
     return variables
-
-
-# ---------------------------------------------------------------------------------------- dotenv
-
-_DQ_ESCAPES = {'n': '\n', 'r': '\r', 't': '\t', '"': '"', '\\': '\\', '$': '$', "'": "'"}
-
-
-def _after_quote(rest, lineno):
-    """What follows a closing quote may only be whitespace or a comment."""
-    rest = rest.strip()
-    if rest and not rest.startswith('#'):
-        raise EnvVarInputError('env_file line %d: unexpected text after the closing quote' % lineno)
-
-
-def parse_dotenv(text):
-    """Parse a dotenv document into a list of Variable (``line`` set, ``secret`` False).
-
-    Supported: empty lines, ``#`` comments (whole line, or after whitespace following an unquoted
-    value), an optional ``export`` prefix, ``KEY=value``, single quotes (literal), double quotes
-    (escapes ``\\n \\r \\t \\" \\\\ \\$``; may span lines). No variable expansion. Raises
-    EnvVarInputError naming the line; never includes a value in the message.
-    """
-    lines = text.splitlines()
-    result = []
-    i = 0
-    while i < len(lines):
-        lineno = i + 1
-        line = lines[i]
-        i += 1
-        stripped = line.strip()
-        if not stripped or stripped.startswith('#'):
-            continue
-        if stripped.startswith('export') and len(stripped) > 6 and stripped[6] in ' \t':
-            stripped = stripped[6:].lstrip()
-        if '=' not in stripped:
-            raise EnvVarInputError('env_file line %d: expected KEY=VALUE' % lineno)
-        key, _sep, raw = stripped.partition('=')
-        key = key.strip()
-        problem = name_problem(key) if key not in RESERVED_NAMES else None
-        if problem:
-            raise EnvVarInputError('env_file line %d: %s' % (lineno, problem))
-        raw = raw.lstrip()
-        if raw.startswith("'"):
-            end = raw.find("'", 1)
-            parts = [raw[1:]] if end < 0 else None
-            if end >= 0:
-                value = raw[1:end]
-                _after_quote(raw[end + 1:], lineno)
-            else:
-                # multi-line single-quoted value
-                while i < len(lines):
-                    nxt = lines[i]
-                    i += 1
-                    end = nxt.find("'")
-                    if end >= 0:
-                        parts.append(nxt[:end])
-                        _after_quote(nxt[end + 1:], i)
-                        break
-                    parts.append(nxt)
-                else:
-                    raise EnvVarInputError('env_file line %d: the single quote is never closed' % lineno)
-                value = '\n'.join(parts)
-        elif raw.startswith('"'):
-            value, i = _parse_double_quoted(raw[1:], lines, i, lineno)
-        else:
-            match = re.search(r'\s#', raw)
-            value = (raw[:match.start()] if match else raw).strip()
-            if value.startswith('#'):
-                value = ''
-        result.append(Variable(key, value, False, line=lineno))
-    return result
-
-
-def _parse_double_quoted(rest, lines, i, lineno):
-    out = []
-    while True:
-        j = 0
-        while j < len(rest):
-            ch = rest[j]
-            if ch == '\\' and j + 1 < len(rest):
-                nxt = rest[j + 1]
-                out.append(_DQ_ESCAPES.get(nxt, '\\' + nxt))
-                j += 2
-                continue
-            if ch == '"':
-                _after_quote(rest[j + 1:], i)
-                return ''.join(out), i
-            out.append(ch)
-            j += 1
-        if i >= len(lines):
-            raise EnvVarInputError('env_file line %d: the double quote is never closed' % lineno)
-        out.append('\n')
-        rest = lines[i]
-        i += 1
 
 
 # ---------------------------------------------------------------------------------------- planning
 
-class Plan:
-    """The outcome of ``plan``: names per category, the writes to send, and a value-safe diff."""
+class EnvVarPlan:
+    """The result of ``plan``: names per category, the writes to send, and a value-safe diff."""
 
     def __init__(self):
         self.added = []
@@ -320,7 +225,7 @@ def plan(desired, current, state='present', purge=False, update_secrets='when_ch
     """
     if update_secrets not in UPDATE_SECRETS_CHOICES:
         raise ValueError('update_secrets must be one of %s' % ', '.join(UPDATE_SECRETS_CHOICES))
-    p = Plan()
+    p = EnvVarPlan()
     declared = set(d.name for d in desired)
 
     def remove(name):
@@ -405,20 +310,15 @@ def _already_absent(exc):
     return isinstance(exc, TriggerAPIError) and exc.status == 400 and exc.api_message == VALUE_NOT_FOUND
 
 
-class EnvVarService:
-    """Env-var calls for the client's target (project, environment, optional preview branch)."""
+class EnvVarAPI:
+    """The env-var routes of the client's target (project, environment, optional preview branch)."""
 
     def __init__(self, client):
         self.client = client
-        self.written = []   # names written so far by sync (to report a partial failure)
-        self.deleted = []
 
-    def progress(self):
-        """What sync already did, for an error message (names only), or None."""
-        if not self.written and not self.deleted:
-            return None
-        return 'Partly applied before the error: written %s; removed %s' % (
-            ', '.join(self.written) or 'none', ', '.join(self.deleted) or 'none')
+    def path(self, *extra):
+        client = self.client
+        return encode_path('api', 'v1', 'projects', client.require_project_ref(), 'envvars', client.require_environment(), *extra)
 
     @property
     def on_branch(self):
@@ -426,7 +326,7 @@ class EnvVarService:
 
     def list(self):
         """{name: Variable} of the target (on a branch: the merged parent + branch view)."""
-        return _listing(self.client.request('GET', self.client.envvars_path(), auth=AUTH_ANY))
+        return _listing(self.client.request('GET', self.path(), auth=AUTH_ANY))
 
     def parent_listing_available(self):
         """The preview parent can be listed only with an access token (a preview key needs a branch)."""
@@ -434,27 +334,19 @@ class EnvVarService:
 
     def list_parent(self):
         """{name: Variable} of the preview parent: same slug, no x-trigger-branch header."""
-        return _listing(self.client.request('GET', self.client.envvars_path(), auth=AUTH_ANY, branch=False))
+        return _listing(self.client.request('GET', self.path(), auth=AUTH_ANY, branch=False))
 
     def resolved(self):
         """{name: real value} of the target from the resolved-values endpoint, or None if unavailable.
 
-        Secret-key only: an access token goes through the environment's resolved secret key. On a
-        branch the x-trigger-branch header is sent. 401/403/404 (and a key that cannot be
-        resolved) mean unavailable.
+        Secret-key only: an access token goes through the environment's resolved secret key. On a branch the
+        x-trigger-branch header is sent. 401/403/404, and a key that cannot be obtained, mean unavailable.
         """
-        client = self.client
-        path = encode_path('api', 'v1', 'projects', client.require_project_ref(), 'envvars')
+        path = encode_path('api', 'v1', 'projects', self.client.require_project_ref(), 'envvars')
         try:
-            body = client.request('GET', path, auth=AUTH_SECRET_KEY)
-        except (TriggerAuthError, TriggerNotFound):
+            body = self.client.request('GET', path, auth=AUTH_SECRET_KEY)
+        except (TriggerAuthError, TriggerNotFound, TriggerKeyUnavailable):
             return None
-        except TriggerAPIError:
-            raise
-        except TriggerError as exc:
-            if exc.__class__ is TriggerError:   # the secret key could not be resolved
-                return None
-            raise
         variables = body.get('variables') if isinstance(body, dict) else None
         if not isinstance(variables, dict):
             return None
@@ -462,65 +354,138 @@ class EnvVarService:
 
     def import_variables(self, variables, secret):
         """One import call, override true, with the given secret flag (None: not sent) for all of them."""
-        if not variables:
-            return
         body = {'variables': variables, 'override': True}
         if secret is not None:
             body['isSecret'] = bool(secret)
-        self.client.request('POST', self.client.envvars_path('import'), auth=AUTH_ANY, json_body=body)
+        self.client.request('POST', self.path('import'), auth=AUTH_ANY, json_body=body)
 
     def delete(self, name):
         """Delete one variable; False when it was already absent (404, or 400 value not found)."""
         try:
-            self.client.request('DELETE', self.client.envvars_path(name), auth=AUTH_ANY, retry_not_found=False)
+            self.client.request('DELETE', self.path(name), auth=AUTH_ANY, retry_not_found=False)
         except TriggerAPIError as exc:
             if _already_absent(exc):
                 return False
             raise
         return True
 
-    # ------------------------------------------------------------------ the whole sync
 
-    def sync(self, desired, state='present', purge=False, update_secrets='when_changed', check_mode=False, warn=None):
-        """Read, plan and (unless check_mode) write. Returns the Plan (after execution)."""
-        warn = warn or (lambda msg: None)
-        current = self.list()
-        parent = None
-        if self.on_branch:
-            needs_parent = purge or state == 'absent' or any(
-                d.name in current and current[d.name].secret and not d.secret for d in desired)
-            if needs_parent:
-                if self.parent_listing_available():
-                    parent = self.list_parent()
-                elif purge or state == 'absent':
-                    warn('The preview parent environment cannot be listed with a preview secret key, so the module '
-                         'cannot tell the branch\'s own values from inherited ones beforehand: it sends a DELETE for '
-                         'each candidate and the API removes only the branch\'s own values (inherited ones answer '
-                         '"value not found"). Use an access token to avoid these requests.')
-        resolved = None
-        if state == 'present':
-            names = secrets_to_compare(desired, current, update_secrets, parent)
-            if names:
-                resolved = self.resolved()
-                if resolved is None:
-                    warn('The resolved-values endpoint (GET /api/v1/projects/{ref}/envvars) is not available with this '
-                         'credential, so secret values cannot be compared: the secret variables %s are written as with '
-                         'update_secrets=always.' % ', '.join(names))
-        result = plan(desired, current, state=state, purge=purge, update_secrets=update_secrets, resolved=resolved,
-                      parent=parent, on_branch=self.on_branch)
-        if check_mode:
-            return result
+def declared_variables(name=None, value=None, secret=False, names=None, variables=None, env_file=None, present=True):
+    """The Variable list one of the module's forms declares, validated (TriggerInputError before any request)."""
+    if name is not None:
+        items, source, indexed = [Variable(name, value, secret)], 'name', False
+    elif names is not None:
+        if present:
+            raise TriggerInputError('names is only used with state=absent; use name/value, variables or env_file to set variables.')
+        items, source, indexed = [Variable(n, None) for n in names], 'names', True
+    elif variables is not None:
+        items = [Variable(v['name'], v.get('value'), secret if v.get('secret') is None else v['secret']) for v in variables]
+        source, indexed = 'variables', True
+    else:
+        try:
+            with open(env_file, 'rb') as handle:
+                text = handle.read().decode('utf-8')
+        except (IOError, OSError) as exc:
+            raise TriggerInputError('env_file %s cannot be read: %s' % (env_file, exc.strerror or exc))
+        except UnicodeDecodeError:
+            raise TriggerInputError('env_file %s is not UTF-8 text' % env_file)
+        items = [Variable(key, val, secret, line=line) for key, val, line in parse_dotenv(text)]
+        source, indexed = 'env_file', False
+    return validate(items, require_values=present, source=source, indexed=indexed)
+
+
+class EnvVarSync(Operation):
+    """trigger_envvar: bring the declared variables of one environment (or preview branch) to ``state``."""
+
+    resource_key = 'variables'
+
+    def __init__(self, client, check_mode, desired, state='present', purge=False, update_secrets='when_changed'):
+        super(EnvVarSync, self).__init__(client, check_mode)
+        if purge and state != 'present':
+            raise TriggerInputError('purge is only used with state=present.')
+        self.api = EnvVarAPI(client)
+        self.desired = desired
+        self.secrets.extend(var.value for var in desired if var.secret and var.value)
+        self.state = state
+        self.purge = purge
+        self.update_secrets = update_secrets
+
+    def _parent(self, current):
+        """On a branch, the parent's listing when ownership matters and it can be read, else None."""
+        if not self.api.on_branch:
+            return None
+        needs_parent = self.purge or self.state == 'absent' or any(
+            d.name in current and current[d.name].secret and not d.secret for d in self.desired)
+        if not needs_parent:
+            return None
+        if self.api.parent_listing_available():
+            return self.api.list_parent()
+        if self.purge or self.state == 'absent':
+            self.warn('The preview parent environment cannot be listed with a preview secret key, so the module cannot '
+                      'tell the branch\'s own values from inherited ones beforehand: it sends a DELETE for each candidate '
+                      'and the API removes only the branch\'s own values (inherited ones answer "value not found"). '
+                      'Use an access token to avoid these requests.')
+        return None
+
+    def _resolved(self, current, parent):
+        names = secrets_to_compare(self.desired, current, self.update_secrets, parent) if self.state == 'present' else []
+        if not names:
+            return None
+        resolved = self.api.resolved()
+        if resolved is None:
+            self.warn('The resolved-values endpoint (GET /api/v1/projects/{ref}/envvars) is not available with this '
+                      'credential, so secret values cannot be compared: the secret variables %s are written as with '
+                      'update_secrets=always.' % ', '.join(names))
+        return resolved
+
+    def run(self):
+        current = self.api.list()
+        parent = self._parent(current)
+        result = plan(self.desired, current, state=self.state, purge=self.purge, update_secrets=self.update_secrets,
+                      resolved=self._resolved(current, parent), parent=parent, on_branch=self.api.on_branch)
         for secret, variables in result.imports():
-            self.import_variables(variables, secret)
-            self.written.extend(sorted(variables))
+            self.write('write %s' % ', '.join(sorted(variables)), self.api.import_variables, variables, secret)
         for name in list(result.deletes):
-            deleted = self.delete(name)
-            self.deleted.append(name)
-            if not deleted:
+            if self.write('delete %s' % name, self.api.delete, name) is False:
                 result.removed.remove(name)
                 result.before.pop(name, None)
                 (result.inherited if name in result.probe else result.untouched).append(name)
-        return result
+        self.outcome.changed = result.changed
+        return self.finish(self._declared_after(current, parent, result), result.before, result.after, **result.result())
+
+    def _declared_after(self, current, parent, result):
+        """The declared variables as they are after the run: name, secret flag, present (never a value)."""
+        after = []
+        for var in self.desired:
+            if self.state == 'present':
+                after.append({'name': var.name, 'secret': effective_secret(var, parent), 'present': True})
+            else:
+                listed = current.get(var.name)
+                after.append({'name': var.name, 'secret': bool(listed and listed.secret), 'present': var.name in result.inherited})
+        return sorted(after, key=lambda v: v['name'])
+
+
+class EnvVarRead(Operation):
+    """trigger_envvar_info: the variables of one environment (or preview branch), all or the named ones."""
+
+    resource_key = 'variables'
+    reports_actions = False
+
+    def __init__(self, client, check_mode=False, names=None):
+        super(EnvVarRead, self).__init__(client, check_mode)
+        self.names = names
+
+    def run(self):
+        current = EnvVarAPI(self.client).list()
+        if self.names is not None:
+            missing = [n for n in self.names if n not in current]
+            if missing:
+                raise TriggerInputError('These environment variables do not exist in the %s environment%s: %s.' % (
+                    self.client.environment, ' (branch %s)' % self.client.branch if self.client.branch else '', ', '.join(missing)))
+            selected = sorted(set(self.names))
+        else:
+            selected = sorted(current)
+        return self.finish([dict(name=n, value=current[n].value, secret=current[n].secret) for n in selected])
 
 
 def read_values(client, names):
@@ -529,13 +494,13 @@ def read_values(client, names):
     Plain values come from the listing; secret ones through the resolved-values endpoint.
     Raises TriggerError when a secret one cannot be read.
     """
-    service = EnvVarService(client)
-    current = service.list()
+    api = EnvVarAPI(client)
+    current = api.list()
     found = dict((n, current[n]) for n in names if n in current)
     values = dict((n, v.value) for n, v in found.items() if not v.secret)
     secret_names = sorted(n for n, v in found.items() if v.secret)
     if secret_names:
-        resolved = service.resolved()
+        resolved = api.resolved()
         if resolved is None:
             raise TriggerError('The secret variables %s cannot be read: the resolved-values endpoint is not available '
                                'with this credential (it needs a secret key, or an access token allowed to read the '

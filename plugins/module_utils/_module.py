@@ -2,90 +2,90 @@
 # Copyright: triggerdev.management contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""TriggerModule: the shared argument spec, client construction, error handling, check and diff mode."""
+"""TriggerModule: the connection options, the client, and the one way a module ends (exit_outcome or a failure).
+
+This is an internal module of the collection, not a public API: it may change in any release.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
-from ansible_collections.triggerdev.management.plugins.module_utils._client import (
-    DEFAULT_API_URL,
-    DEFAULT_RETRIES,
-    DEFAULT_TIMEOUT,
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    TriggerClient,
-    TriggerError,
-)
+from ansible_collections.triggerdev.management.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, TriggerClient
+from ansible_collections.triggerdev.management.plugins.module_utils._connection import OPTIONS, from_environment
 from ansible_collections.triggerdev.management.plugins.module_utils._credentials import scrub, scrub_data
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerError
 
 
 def env_fallback(*names):
-    """The first of ``names`` set to a non-empty value in the environment.
-
-    Unlike Ansible's own env_fallback, a variable set to an empty string counts as unset: AWX
-    injects a blank credential field that way, and '' is never a usable key, URL or environment.
-    """
-    for name in names:
-        value = os.environ.get(name)
-        if value:
-            return value
-    raise AnsibleFallbackNotFound
+    """Ansible fallback: the first of ``names`` set to a non-empty value (see _connection.py)."""
+    value = from_environment(names, os.environ)
+    if value is None:
+        raise AnsibleFallbackNotFound
+    return value
 
 
 def connection_argument_spec():
-    """The connection options every module and lookup takes (documented in doc_fragments/connection.py)."""
-    return dict(
-        api_key=dict(type='str', required=True, no_log=True, aliases=['secret_key', 'access_token'],
-                     fallback=(env_fallback, ['TRIGGER_SECRET_KEY', 'TRIGGER_ACCESS_TOKEN'])),
-        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['TRIGGER_API_URL'])),
-        project_ref=dict(type='str', fallback=(env_fallback, ['TRIGGER_PROJECT_REF'])),
-        environment=dict(type='str', choices=['dev', 'staging', 'stg', 'prod', 'preview'],
-                         fallback=(env_fallback, ['TRIGGER_ENVIRONMENT'])),
-        branch=dict(type='str', fallback=(env_fallback, ['TRIGGER_PREVIEW_BRANCH'])),
-        validate_certs=dict(type='bool', default=True),
-        request_timeout=dict(type='float', default=float(DEFAULT_TIMEOUT)),
-        retries=dict(type='int', default=DEFAULT_RETRIES),
-    )
+    """The connection options (documented in doc_fragments/connection.py), with their environment fallbacks."""
+    spec = {}
+    for name, option, env_names in OPTIONS:
+        option = dict(option)
+        if env_names:
+            option['fallback'] = (env_fallback, list(env_names))
+        spec[name] = option
+    return spec
 
 
-CONNECTION_OPTIONS = tuple(connection_argument_spec())
+def json_data(value):
+    """A string that is a JSON object or array, decoded; anything else as it is.
+
+    Ad-hoc commands (``-a 'payload={"name": "a"}'``) hand raw options over as strings; playbooks give data."""
+    if isinstance(value, str) and value.lstrip()[:1] in ('{', '['):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 class TriggerModule(AnsibleModule):
-    """An AnsibleModule with the connection options, a lazily built TriggerClient and error handling.
+    """An AnsibleModule with the connection options, a TriggerClient and one way to end.
 
-    A module calls ``module.run(main_function)``; any TriggerError raised inside becomes a
-    ``fail_json`` with ``failure`` (method, path, status, message) and no secret in it.
+    A module calls ``module.run(lambda: SomeOperation(module.client, module.check_mode, ...))``: building the
+    operation validates the input, running it returns an Outcome, and exit_outcome turns that into the result.
+    Any TriggerError on the way becomes a failure with ``msg`` and ``failure`` and no secret in either.
     """
 
-    def __init__(self, argument_spec, **kwargs):
+    def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
         spec = connection_argument_spec()
         spec.update(argument_spec)
-        super(TriggerModule, self).__init__(argument_spec=spec, **kwargs)
+        super(TriggerModule, self).__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=''.join(
                 traceback.format_exception_only(type(REQUESTS_IMPORT_ERROR), REQUESTS_IMPORT_ERROR)))
         self._client = None
-        self._warned = set()
 
     @property
     def client(self):
+        """The client for the connection options as given."""
         if self._client is None:
-            p = self.params
-            try:
-                self._client = TriggerClient(
-                    api_key=p['api_key'], api_url=p['api_url'], project_ref=p['project_ref'],
-                    environment=p['environment'], branch=p['branch'], validate_certs=p['validate_certs'],
-                    request_timeout=p['request_timeout'], retries=p['retries'], on_secret=self.no_log_values.add)
-            except TriggerError as exc:
-                self.fail_json(msg=self.scrub(str(exc)))
+            self._client = self.client_for()
+        return self._client
+
+    def client_for(self, **overrides):
+        """A client for the connection options with ``overrides`` (``environment``, ``branch``) applied.
+
+        Raises TriggerInputError for options that cannot work; the module keeps it for scrubbing."""
+        options = dict((name, self.params[name]) for name, _spec, _env in OPTIONS)
+        options.update(overrides)
+        self._client = TriggerClient(on_secret=self.no_log_values.add, **options)
         return self._client
 
     def _secrets(self):
@@ -94,33 +94,37 @@ class TriggerModule(AnsibleModule):
             secrets.extend(self._client.secrets)
         return secrets
 
-    def scrub(self, text):
-        return scrub(text, self._secrets())
-
-    def fail_from(self, exc, prefix=None):
-        msg = self.scrub(str(exc))
+    def fail_from(self, exc, prefix=None, **result):
+        """Fail with the error's message and ``failure`` (method, path, status, message), scrubbed."""
+        msg = scrub(str(exc), self._secrets())
         if prefix:
-            msg = '%s: %s' % (prefix, msg)
+            msg = '%s %s' % (prefix, msg)
         # Every part (variable_errors, issues...), not only the message, may echo a key.
-        failure = scrub_data(exc.to_failure(), self._secrets())
-        self.fail_json(msg=msg, failure=failure)
+        result = scrub_data(result, self._secrets())
+        self.fail_json(msg=msg, failure=scrub_data(exc.to_failure(), self._secrets()), **result)
 
-    def warn_once(self, message):
-        if message not in self._warned:
-            self._warned.add(message)
-            self.warn(message)
-
-    def run(self, main):
-        """Call ``main()`` and turn client errors into a clean failure."""
+    def run(self, make_operation):
+        """Build the operation, run it and exit with its outcome; every TriggerError becomes a failure that says
+        what the operation had already sent."""
+        operation = None
         try:
-            main()
+            operation = make_operation()
+            self.no_log_values.update(operation.secrets)
+            outcome = operation.run()
         except TriggerError as exc:
-            self.fail_from(exc)
+            progress = operation.progress() if operation is not None else None
+            self.fail_from(exc, prefix=progress, changed=bool(progress))
+        self.exit_outcome(outcome)
 
-    def exit_with(self, changed, diff_before=None, diff_after=None, **result):
-        """exit_json with ``changed`` and, in diff mode, ``diff`` built from before/after."""
-        result['changed'] = changed
-        if self._diff and (diff_before is not None or diff_after is not None):
-            result['diff'] = dict(before=diff_before if diff_before is not None else {},
-                                  after=diff_after if diff_after is not None else {})
+    def exit_outcome(self, outcome):
+        """The result, the diff (in diff mode) and the warnings of an Outcome; fails when it carries a failure."""
+        for warning in outcome.warnings:
+            self.warn(scrub(warning, self._secrets()))
+        result = outcome.result()
+        if self._diff and (outcome.before is not None or outcome.after is not None):
+            result['diff'] = dict(before=outcome.before or {}, after=outcome.after or {})
+        if outcome.failure:
+            message = scrub(outcome.failure, self._secrets())
+            result = scrub_data(result, self._secrets())
+            self.fail_json(msg=message, failure={'method': None, 'path': None, 'status': None, 'message': message}, **result)
         self.exit_json(**result)

@@ -19,12 +19,8 @@ import re
 import time
 import uuid
 
-from ansible_collections.triggerdev.management.plugins.module_utils._client import (
-    AUTH_PAT,
-    AUTH_SECRET_KEY,
-    TriggerError,
-    encode_path,
-)
+from ansible_collections.triggerdev.management.plugins.module_utils._client import AUTH_PAT, AUTH_SECRET_KEY, encode_path
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerError
 
 # Statuses a run never leaves (docs/dev/protocol.md#runs). EXPIRED and TIMED_OUT have isCompleted false on the
 # wire, so the status name is what counts, never the isCompleted flag.

@@ -22,14 +22,10 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.triggerdev.management.plugins.module_utils._client import (
-    AUTH_NONE,
-    AUTH_SECRET_KEY,
-    TriggerAPIError,
-    TriggerError,
-    TriggerNotFound,
-    encode_path,
-)
+from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation
+from ansible_collections.triggerdev.management.plugins.module_utils._client import AUTH_NONE, AUTH_SECRET_KEY, encode_path
+from ansible_collections.triggerdev.management.plugins.module_utils._cron import normalize_cron, validate_cron
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerAPIError, TriggerError, TriggerInputError, TriggerNotFound
 
 from ansible_collections.triggerdev.management.plugins.module_utils._timezones import ALIASES, LISTED
 from ansible_collections.triggerdev.management.plugins.module_utils._workers import WorkerTasks
@@ -41,111 +37,6 @@ FIELDS = ('task', 'cron', 'timezone', 'external_id', 'window', 'active')
 WRITE_FIELDS = ('task', 'cron', 'timezone', 'external_id', 'window')
 DEFAULT_TIMEZONE = 'UTC'
 LIST_PAGE_SIZE = 100
-
-
-class ScheduleError(TriggerError):
-    """Bad input or a refused operation; raised before the request that would be wrong."""
-
-
-# ---------------------------------------------------------------------------------------------- cron
-
-_MONTH_NAMES = dict((name, i + 1) for i, name in enumerate(
-    ('JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC')))
-_DAY_NAMES = dict((name, i) for i, name in enumerate(('SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT')))
-
-# name, low, high, names
-_CRON_FIELDS = (
-    ('minute', 0, 59, {}),
-    ('hour', 0, 23, {}),
-    ('day of month', 1, 31, {}),
-    ('month', 1, 12, _MONTH_NAMES),
-    ('day of week', 0, 7, _DAY_NAMES),
-)
-_DOM, _DOW = 2, 4
-
-
-def normalize_cron(expression):
-    """The expression with runs of whitespace collapsed: what comparisons use."""
-    if expression is None:
-        return None
-    return ' '.join(str(expression).split())
-
-
-def _cron_value(text, index, expression):
-    name, low, high, names = _CRON_FIELDS[index]
-    upper = text.upper()
-    if upper in names:
-        return names[upper]
-    if not text.isdigit():
-        hint = ''
-        if names:
-            hint = ' (or a name: %s)' % ', '.join(sorted(names, key=names.get))
-        raise ScheduleError("Invalid cron expression %r: %r in the %s field is not a number from %d to %d%s."
-                            % (expression, text, name, low, high, hint))
-    value = int(text)
-    if not low <= value <= high:
-        raise ScheduleError('Invalid cron expression %r: %d in the %s field is out of range %d-%d.'
-                            % (expression, value, name, low, high))
-    return value
-
-
-def _cron_item(item, index, expression):
-    """One comma-separated item of a field: *, N, NAME, A-B, with an optional /STEP."""
-    name = _CRON_FIELDS[index][0]
-    if item == '':
-        raise ScheduleError('Invalid cron expression %r: the %s field has an empty list item.' % (expression, name))
-    base, sep, step = item.partition('/')
-    if sep:
-        if not step.isdigit() or int(step) < 1:
-            raise ScheduleError('Invalid cron expression %r: step %r in the %s field must be a whole number of at least 1.'
-                                % (expression, step, name))
-    if base == '*' or (base == '?' and index in (_DOM, _DOW)):
-        return
-    if '-' in base:
-        first, _dash, last = base.partition('-')
-        if not first or not last:
-            raise ScheduleError('Invalid cron expression %r: range %r in the %s field needs a start and an end.'
-                                % (expression, base, name))
-        start = _cron_value(first, index, expression)
-        end = _cron_value(last, index, expression)
-        if start > end:
-            raise ScheduleError('Invalid cron expression %r: range %r in the %s field goes backwards.' % (expression, base, name))
-        return
-    _cron_value(base, index, expression)
-
-
-def validate_cron(expression):
-    """Refuse a cron expression the server would refuse, naming the field. Returns the normalized form.
-
-    Five fields (minute hour day-of-month month day-of-week; no seconds). Each comma-separated item
-    is ``*``, a number in range, a range ``A-B``, optionally with a step ``/N``; months and weekdays
-    also take names (JAN..DEC, SUN..SAT). Day of month also takes ``L`` (last day) and ``?``; day of
-    week takes ``?``, ``NL`` (last weekday N of the month) and ``N#K`` (K-th weekday N, K 1-5).
-    """
-    if not isinstance(expression, str) or not expression.strip():
-        raise ScheduleError('cron is empty: give a 5-field cron expression such as "0 3 * * *".')
-    fields = expression.split()
-    if len(fields) != 5:
-        extra = ' A seconds field is not supported.' if len(fields) == 6 else ''
-        raise ScheduleError('Invalid cron expression %r: it has %d fields, expected 5 '
-                            '(minute hour day-of-month month day-of-week).%s' % (expression, len(fields), extra))
-    for index, field in enumerate(fields):
-        for item in field.split(','):
-            upper = item.upper()
-            if index == _DOM and upper == 'L':
-                continue
-            if index == _DOW and '#' in upper:
-                day, _sep, nth = upper.partition('#')
-                _cron_value(day, index, expression)
-                if not nth.isdigit() or not 1 <= int(nth) <= 5:
-                    raise ScheduleError('Invalid cron expression %r: %r in the day of week field needs a week number 1-5 after #.'
-                                        % (expression, item))
-                continue
-            if index == _DOW and len(upper) > 1 and upper.endswith('L'):
-                _cron_value(item[:-1], index, expression)
-                continue
-            _cron_item(item, index, expression)
-    return normalize_cron(expression)
 
 
 # ---------------------------------------------------------------------------------------------- window
@@ -184,16 +75,16 @@ def validate_window(window):
     text = str(window).strip()
     match = _WINDOW_RE.match(text)
     if not match:
-        raise ScheduleError('Invalid window %r: use whole minutes or hours such as "30m" or "2h" (at most 24 hours), '
+        raise TriggerInputError('Invalid window %r: use whole minutes or hours such as "30m" or "2h" (at most 24 hours), '
                             'or a percentage of the cron interval such as "25%%".' % (window,))
     if len(match.group(1)) > 1 and match.group(1).startswith('0'):
-        raise ScheduleError('Invalid window %r: the server refuses leading zeros; write %r.'
+        raise TriggerInputError('Invalid window %r: the server refuses leading zeros; write %r.'
                             % (window, '%d%s' % (int(match.group(1)), match.group(2))))
     amount, unit = int(match.group(1)), match.group(2)
     if unit == '%' and amount > 100:
-        raise ScheduleError('Invalid window %r: a percentage must be between 0 and 100.' % (window,))
+        raise TriggerInputError('Invalid window %r: a percentage must be between 0 and 100.' % (window,))
     if unit != '%' and amount * (60 if unit == 'm' else 3600) > 24 * 3600:
-        raise ScheduleError('Invalid window %r: at most 24 hours (24h or 1440m).' % (window,))
+        raise TriggerInputError('Invalid window %r: at most 24 hours (24h or 1440m).' % (window,))
     return normalize_window(text)
 
 
@@ -209,7 +100,7 @@ def validate_timezone(name):
     if name is None:
         return None
     if not isinstance(name, str) or not name.strip():
-        raise ScheduleError('timezone is empty: give an IANA name such as "UTC" or "Europe/London".')
+        raise TriggerInputError('timezone is empty: give an IANA name such as "UTC" or "Europe/London".')
     if name in LISTED:
         return name
     if name in ALIASES:
@@ -217,7 +108,7 @@ def validate_timezone(name):
     lower = name.strip().lower()
     close = sorted(n for n in list(LISTED) + list(ALIASES) if n.lower() == lower)
     hint = (' Did you mean %s?' % close[0]) if close else ''
-    raise ScheduleError('Unknown timezone %r: Trigger.dev accepts the IANA names its server lists (GET /api/v1/timezones), '
+    raise TriggerInputError('Unknown timezone %r: Trigger.dev accepts the IANA names its server lists (GET /api/v1/timezones), '
                         'such as "UTC", "America/New_York" or "Europe/London", and other names of the same zones.%s'
                         % (name, hint))
 
@@ -248,18 +139,18 @@ def user_dedup_key(api_key, environment, branch=None, scoped=True):
 
 def validate_key(key, sent):
     if key is None or not str(key).strip():
-        raise ScheduleError('deduplication_key is empty: give the key that identifies the schedule.')
+        raise TriggerInputError('deduplication_key is empty: give the key that identifies the schedule.')
     if key != key.strip():
-        raise ScheduleError('deduplication_key %r has leading or trailing whitespace.' % key)
+        raise TriggerInputError('deduplication_key %r has leading or trailing whitespace.' % key)
     if sent.startswith(SCHEDULE_ID_PREFIX):
-        raise ScheduleError('deduplication_key %r starts with "sched_": the API reads such a value as a schedule id, '
+        raise TriggerInputError('deduplication_key %r starts with "sched_": the API reads such a value as a schedule id, '
                             'so the schedule could never be found again by its key. Choose another key.' % sent)
     return key
 
 
 def validate_id(schedule_id):
     if not schedule_id or not str(schedule_id).startswith(SCHEDULE_ID_PREFIX) or len(schedule_id) <= len(SCHEDULE_ID_PREFIX):
-        raise ScheduleError('id %r is not a schedule id: schedule ids start with "sched_". '
+        raise TriggerInputError('id %r is not a schedule id: schedule ids start with "sched_". '
                             'To address a schedule by its key use deduplication_key.' % (schedule_id,))
     return schedule_id
 
@@ -419,26 +310,27 @@ def diff_view(fields, key=None, schedule_id=None):
     return view
 
 
-class Plan:
-    """What ensure() decided; ``actions`` lists the writes in order."""
+class ScheduleState(Operation):
+    """trigger_schedule (one schedule): read it, compare, and write only what differs.
 
-    def __init__(self):
-        self.actions = []
+    Writes go through the dedup-key upsert with the full desired body; a changed task is a delete + re-create;
+    ``active`` maps to activate/deactivate; DECLARATIVE schedules may only have ``active`` toggled.
+    """
+
+    resource_key = 'schedule'
+
+    def __init__(self, client, check_mode, key=None, schedule_id=None, state='present', desired=None, scoped=True):
+        super(ScheduleState, self).__init__(client, check_mode)
+        self.api = ScheduleAPI(client)
+        self.scoped = scoped
+        self.key = key
+        self.schedule_id = schedule_id
+        self.state = state
+        self.desired = self._validated(desired or {})
         self.changes = []
         self.recreated = False
 
-
-class ScheduleManager:
-    """Read, compare, plan and (unless check mode) write one schedule."""
-
-    def __init__(self, client, check_mode=False, scoped=True, warn=None):
-        self.client = client
-        self.api = ScheduleAPI(client)
-        self.check_mode = check_mode
-        self.scoped = scoped
-        self.warn = warn or (lambda message: None)
-
-    # -- addressing
+    # -- addressing and validation (before any request)
 
     @property
     def environment(self):
@@ -450,16 +342,15 @@ class ScheduleManager:
     def view(self, obj):
         return schedule_view(obj, self.environment, self.client.branch, self.scoped)
 
-    def validate(self, desired, key=None, schedule_id=None):
-        """Every local check, before any request. Returns the normalized desired fields."""
-        if (key is None) == (schedule_id is None):
-            raise ScheduleError('Give exactly one of deduplication_key and id.')
-        if schedule_id is not None:
-            validate_id(schedule_id)
+    def _validated(self, desired):
+        if (self.key is None) == (self.schedule_id is None):
+            raise TriggerInputError('Give exactly one of deduplication_key and id.')
+        if self.schedule_id is not None:
+            validate_id(self.schedule_id)
         else:
-            validate_key(key, self.sent_key(key))
+            validate_key(self.key, self.sent_key(self.key))
         if desired.get('task') is not None and not str(desired['task']).strip():
-            raise ScheduleError('task is empty: give the id of a scheduled task (schedules.task).')
+            raise TriggerInputError('task is empty: give the id of a scheduled task (schedules.task).')
         if desired.get('cron') is not None:
             validate_cron(desired['cron'])
         desired = dict(desired)
@@ -471,46 +362,48 @@ class ScheduleManager:
                       % (timezone, desired['timezone'], timezone))
         return normalize_desired(desired)
 
-    def read(self, key=None, schedule_id=None):
-        return self.api.get(schedule_id if schedule_id is not None else self.sent_key(key))
+    def read(self):
+        return self.api.get(self.schedule_id if self.schedule_id is not None else self.sent_key(self.key))
+
+    def run(self):
+        if self.state == 'absent':
+            return self._absent()
+        if self.desired.get('task') is not None:
+            # With an access token: the task must be a scheduled task of the current worker, before any write.
+            WorkerTasks(self.client).check([self.desired['task']], scheduled=True)
+        current_obj = self.read()
+        if current_obj is None:
+            if self.schedule_id is not None:
+                raise TriggerInputError('Schedule %s was not found in the %s environment. A schedule cannot be created by id: '
+                                        'use deduplication_key to create one.' % (self.schedule_id, self.environment))
+            return self._create()
+        return self._update(current_obj)
 
     # -- present
 
-    def ensure_present(self, desired, key=None, schedule_id=None):
-        desired = self.validate(desired, key=key, schedule_id=schedule_id)
-        if desired.get('task') is not None:
-            # With an access token: the task must be a scheduled task of the current worker, before any write.
-            WorkerTasks(self.client).check([desired['task']], scheduled=True)
-        current_obj = self.read(key, schedule_id)
-        if current_obj is None:
-            if schedule_id is not None:
-                raise ScheduleError('Schedule %s was not found in the %s environment. A schedule cannot be created by id: '
-                                    'use deduplication_key to create one.' % (schedule_id, self.environment))
-            return self._create(desired, key)
-        return self._update(current_obj, desired, key, schedule_id)
-
-    def _create(self, desired, key):
+    def _create(self):
+        desired, key = self.desired, self.key
         missing = [name for name in ('task', 'cron') if desired.get(name) is None]
         if missing:
-            raise ScheduleError('No schedule with deduplication key %r exists in the %s environment; %s needed to create it.'
-                                % (self.sent_key(key), self.environment, ' and '.join(missing) + (' are' if len(missing) > 1 else ' is')))
+            raise TriggerInputError('No schedule with deduplication key %r exists in the %s environment; %s needed to create it.'
+                                    % (self.sent_key(key), self.environment, ' and '.join(missing) + (' are' if len(missing) > 1 else ' is')))
         if self.scoped:
             self._hint_adoption(key)
-        plan = Plan()
-        plan.changes = [name for name in FIELDS if desired.get(name) is not None]
-        plan.actions.append('create')
+        self.changes = [name for name in FIELDS if desired.get(name) is not None]
         after = merged_fields(None, desired)
-        if after['active'] is False:
-            plan.actions.append('deactivate')
-        result_obj = None
-        if not self.check_mode:
-            result_obj = self.api.upsert(request_body(after, self.sent_key(key)))
-            if after['active'] is False:
-                result_obj = self.api.set_active(result_obj['id'], False)
-        schedule = self.view(result_obj) if result_obj else self._predicted(None, after, key, self.sent_key(key))
-        if result_obj:
-            schedule['deduplication_key'] = key
-        return self._result(True, plan, schedule, None, after, key, None)
+        result_obj = self._upsert('create', after, self.sent_key(key))
+        return self._finish(result_obj, self._predicted(None, after, key, self.sent_key(key)), None, after, key, None)
+
+    def _upsert(self, action, fields, dedup_key):
+        """Create (or overwrite) by dedup key, then deactivate when asked; the answer, or None in check mode."""
+        label = '%s %s' % (action, self.key or self.schedule_id)
+        result_obj = self.write(label, self.api.upsert, request_body(fields, dedup_key))
+        if fields['active'] is False:
+            result_obj = self.write('deactivate %s' % (self.key or self.schedule_id), self._set_active, result_obj, False)
+        return result_obj
+
+    def _set_active(self, obj, active):
+        return self.api.set_active(obj['id'], active)
 
     def _hint_adoption(self, key):
         """A schedule with the bare key in this environment is most likely the one the user means."""
@@ -523,48 +416,40 @@ class ScheduleManager:
                       'scope_key_to_environment=false (or address it by id).'
                       % (key, other.get('id'), self.environment, self.sent_key(key)))
 
-    def _update(self, current_obj, desired, key, schedule_id):
+    def _update(self, current_obj):
+        desired, key = self.desired, self.key
         current = fields_of(current_obj)
-        changes = changed_fields(current, desired)
-        field_changes = [name for name in changes if name != 'active']
-        plan = Plan()
-        plan.changes = changes
+        self.changes = changed_fields(current, desired)
+        field_changes = [name for name in self.changes if name != 'active']
         cur_id = current_obj.get('id')
         api_key = current_obj.get('deduplicationKey')
         label = key if key is not None else (user_dedup_key(api_key, self.environment, self.client.branch, self.scoped) if api_key else None)
         after = merged_fields(current, desired)
         if current_obj.get('type') == TYPE_DECLARATIVE and field_changes:
-            raise ScheduleError(
+            raise TriggerInputError(
                 'Schedule %s is DECLARATIVE: it is defined in task code (the cron option of schedules.task()) and the '
                 'next deploy would overwrite any change, so the API refuses to edit it. Only active can be changed here; '
                 'change %s in the task code instead.' % (cur_id, ', '.join(field_changes)))
         if 'task' in field_changes:
-            if schedule_id is not None and not api_key:
-                raise ScheduleError('The task of schedule %s would change, which needs a delete and re-create; the schedule has no '
-                                    'deduplication key to re-create it under, so the re-created one could not be found by id '
-                                    'again. Manage it with deduplication_key, or delete it (state=absent) and create a new one.'
-                                    % cur_id)
-            return self._recreate(current_obj, current, after, desired, key, api_key, label, plan)
+            if self.schedule_id is not None and not api_key:
+                raise TriggerInputError('The task of schedule %s would change, which needs a delete and re-create; the schedule '
+                                        'has no deduplication key to re-create it under, so the re-created one could not be '
+                                        'found by id again. Manage it with deduplication_key, or delete it (state=absent) and '
+                                        'create a new one.' % cur_id)
+            return self._recreate(current_obj, current, after, api_key, label)
+        name = key or cur_id
         result_obj = None
         if field_changes:
-            plan.actions.append('update')
-            if not self.check_mode:
-                if api_key:
-                    result_obj = self.api.upsert(request_body(after, api_key))
-                else:
-                    result_obj = self._replace(cur_id, after)
-        if 'active' in changes:
-            plan.actions.append('activate' if after['active'] else 'deactivate')
-            if not self.check_mode:
-                result_obj = self.api.set_active(cur_id, after['active'])
-        changed = bool(plan.actions)
-        if result_obj is None:
-            schedule = self._predicted(current_obj, after, label) if changed else self.view(current_obj)
-        else:
-            schedule = self.view(result_obj)
-        if key is not None:
-            schedule['deduplication_key'] = key
-        return self._result(changed, plan, schedule, current, after if changed else current, label, cur_id)
+            if api_key:
+                result_obj = self.write('update %s' % name, self.api.upsert, request_body(after, api_key))
+            else:
+                result_obj = self.write('update %s' % name, self._replace, cur_id, after)
+        if 'active' in self.changes:
+            result_obj = self.write('%s %s' % ('activate' if after['active'] else 'deactivate', name), self.api.set_active,
+                                    cur_id, after['active'])
+        changed = self.outcome.changed
+        predicted = self._predicted(current_obj, after, label) if changed else self.view(current_obj)
+        return self._finish(result_obj, predicted, current, after if changed else current, label, cur_id)
 
     def _replace(self, schedule_id, fields):
         """PUT on an id that was just read (a schedule without a user dedup key). PUT creates a stray schedule
@@ -572,33 +457,22 @@ class ScheduleManager:
         obj = self.api.replace(schedule_id, request_body(fields))
         if obj and obj.get('id') != schedule_id:
             self.api.delete(obj['id'])
-            raise ScheduleError('Schedule %s disappeared while it was being updated; the API created %s instead, which '
-                                'was deleted again. Nothing was changed.' % (schedule_id, obj.get('id')))
+            raise TriggerError('Schedule %s disappeared while it was being updated; the API created %s instead, which '
+                               'was deleted again. Nothing was changed.' % (schedule_id, obj.get('id')))
         return obj
 
-    def _recreate(self, current_obj, current, after, desired, key, api_key, label, plan):
+    def _recreate(self, current_obj, current, after, api_key, label):
         """The API never changes a schedule's task: delete it and create it again under the same dedup key."""
-        plan.recreated = True
-        plan.actions.extend(['delete', 'create'])
-        if after['active'] is False:
-            plan.actions.append('deactivate')
+        self.recreated = True
         old_id = current_obj.get('id')
-        sent = api_key if key is None else self.sent_key(key)
-        result_obj = None
-        if not self.check_mode:
-            self.api.delete(old_id)
-            try:
-                result_obj = self.api.upsert(request_body(after, sent))
-            except TriggerAPIError as exc:
-                raise ScheduleError(self._restore(current, after['task'], sent, old_id, exc))
-            if after['active'] is False:
-                result_obj = self.api.set_active(result_obj['id'], False)
-        schedule = self.view(result_obj) if result_obj else self._predicted(None, after, label, sent)
-        if key is not None:
-            schedule['deduplication_key'] = key
-        result = self._result(True, plan, schedule, current, after, label, old_id)
-        result['previous_id'] = old_id
-        return result
+        sent = api_key if self.key is None else self.sent_key(self.key)
+        self.write('delete %s' % (self.key or old_id), self.api.delete, old_id)
+        try:
+            result_obj = self._upsert('create', after, sent)
+        except TriggerAPIError as exc:
+            raise TriggerError(self._restore(current, after['task'], sent, old_id, exc))
+        predicted = self._predicted(None, after, label, sent)
+        return self._finish(result_obj, predicted, current, after, label, old_id, previous_id=old_id)
 
     def _restore(self, current, task, sent, old_id, exc):
         message = ('The task change needs a delete and re-create. Schedule %s was deleted, but creating it again with task %r '
@@ -613,27 +487,19 @@ class ScheduleManager:
 
     # -- absent
 
-    def ensure_absent(self, key=None, schedule_id=None):
-        self.validate({}, key=key, schedule_id=schedule_id)
-        current_obj = self.read(key, schedule_id)
-        plan = Plan()
+    def _absent(self):
+        current_obj = self.read()
         if current_obj is None:
-            return self._result(False, plan, None, None, None, key, None)
+            return self._finish(None, None, None, None, self.key, None)
         cur_id = current_obj.get('id')
         if current_obj.get('type') == TYPE_DECLARATIVE:
-            raise ScheduleError('Schedule %s is DECLARATIVE: it is defined in task code and the next deploy would create it '
-                                'again. Remove the cron option from the task code, or set active=false.' % cur_id)
-        current = fields_of(current_obj)
-        plan.actions.append('delete')
-        changed = True
-        if not self.check_mode:
-            changed = self.api.delete(cur_id)
-        label = key if key is not None else self.view(current_obj)['deduplication_key']
+            raise TriggerInputError('Schedule %s is DECLARATIVE: it is defined in task code and the next deploy would create it '
+                                    'again. Remove the cron option from the task code, or set active=false.' % cur_id)
+        if self.write('delete %s' % (self.key or cur_id), self.api.delete, cur_id) is False:
+            self.outcome.changed = False  # gone in the meantime
         schedule = self.view(current_obj)
-        if key is not None:
-            schedule['deduplication_key'] = key
-        result = self._result(changed, plan, schedule, current, None, label, cur_id)
-        return result
+        label = self.key if self.key is not None else schedule['deduplication_key']
+        return self._finish(current_obj, schedule, fields_of(current_obj), None, label, cur_id, keep_view=True)
 
     # -- result
 
@@ -657,35 +523,51 @@ class ScheduleManager:
         base['deduplication_key'] = key
         return base
 
-    def _result(self, changed, plan, schedule, before, after, key, schedule_id):
-        result = {
-            'changed': changed,
-            'schedule': schedule,
-            'recreated': plan.recreated,
-            'actions': plan.actions,
-            'changes': plan.changes,
-            'diff_before': diff_view(before, key, schedule_id),
-            'diff_after': diff_view(after, key, schedule.get('id') if schedule and after else None),
-        }
-        return result
+    def _finish(self, answer, predicted, before, after, key, schedule_id, keep_view=False, **values):
+        """The schedule the server answered with (or, in check mode and without a write, the predicted one)."""
+        schedule = predicted if keep_view or answer is None else self.view(answer)
+        if schedule is not None and self.key is not None:
+            schedule['deduplication_key'] = self.key
+        return self.finish(schedule, diff_view(before, key, schedule_id),
+                           diff_view(after, key, schedule.get('id') if schedule and after else None),
+                           recreated=self.recreated, changes=self.changes, **values)
 
 
-def schedule_info(client, schedule_id=None, key=None, scoped=True, task=None, schedule_type=None, active=None, external_id=None):
-    """trigger_schedule_info: one schedule by id or key (missing = error), or every page of the list; filtered."""
-    api = ScheduleAPI(client)
-    environment = client.require_environment()
-    if schedule_id is not None or key is not None:
-        if schedule_id is not None:
-            ident = validate_id(schedule_id)
+class ScheduleRead(Operation):
+    """trigger_schedule_info: one schedule by id or key (missing = error), or every page of the list, filtered;
+    or the server's time zone list."""
+
+    resource_key = 'schedules'
+    reports_actions = False
+
+    def __init__(self, client, check_mode=False, schedule_id=None, key=None, scoped=True, filters=None, timezones=False):
+        super(ScheduleRead, self).__init__(client, check_mode)
+        self.filters = dict((k, v) for k, v in (filters or {}).items() if v is not None)
+        if timezones:
+            given = (['id'] if schedule_id is not None else []) + (['deduplication_key'] if key is not None else []) + sorted(self.filters)
+            if given:
+                raise TriggerInputError('timezones=true returns only the timezone list; it cannot be combined with %s.' % ', '.join(given))
+        self.timezones = timezones
+        self.schedule_id = validate_id(schedule_id) if schedule_id is not None else None
+        self.key = key
+        self.scoped = scoped
+
+    def run(self):
+        api = ScheduleAPI(self.client)
+        if self.timezones:
+            return self.finish([], timezones=api.timezones())
+        environment = self.client.require_environment()
+        if self.schedule_id is not None or self.key is not None:
+            ident = self.schedule_id
+            if ident is None:
+                ident = api_dedup_key(self.key, environment, self.client.branch, self.scoped)
+                validate_key(self.key, ident)
+            obj = api.get(ident)
+            if obj is None:
+                what = 'id %s' % self.schedule_id if self.schedule_id is not None else 'deduplication key %r (sent as %r)' % (self.key, ident)
+                raise TriggerInputError('No schedule with %s in the %s environment.' % (what, environment))
+            items = [obj]
         else:
-            ident = api_dedup_key(key, environment, client.branch, scoped)
-            validate_key(key, ident)
-        obj = api.get(ident)
-        if obj is None:
-            what = 'id %s' % schedule_id if schedule_id is not None else 'deduplication key %r (sent as %r)' % (key, ident)
-            raise ScheduleError('No schedule with %s in the %s environment.' % (what, environment))
-        items = [obj]
-    else:
-        items = api.list_all()
-    views = [schedule_view(obj, environment, client.branch, scoped) for obj in items]
-    return [view for view in views if matches(view, task, schedule_type, active, external_id)]
+            items = api.list_all()
+        views = [schedule_view(obj, environment, self.client.branch, self.scoped) for obj in items]
+        return self.finish([view for view in views if matches(view, **self.filters)])

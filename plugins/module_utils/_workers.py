@@ -15,12 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.triggerdev.management.plugins.module_utils._client import (
-    AUTH_ACCESS_TOKEN,
-    TriggerError,
-    TriggerNotFound,
-    encode_path,
-)
+from ansible_collections.triggerdev.management.plugins.module_utils._client import AUTH_ACCESS_TOKEN, encode_path
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerError, TriggerNotFound
 from ansible_collections.triggerdev.management.plugins.module_utils._runs import environment_label
 
 WORKER_NOT_FOUND = 'worker not found'

@@ -204,6 +204,29 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+variables:
+  description:
+    - The declared variables as they are after the task (in check mode, as they would be). Never a value.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The variable name.
+      type: str
+    secret:
+      description: Whether the variable is secret (on a preview branch, secret in the parent makes it secret).
+      type: bool
+    present:
+      description: Whether the variable exists afterwards (false after O(state=absent), unless inherited on a branch).
+      type: bool
+  sample: [{name: DATABASE_URL, secret: true, present: true}]
+actions:
+  description: The writes sent (in check mode, that would be sent), in order; names only, never values.
+  returned: always
+  type: list
+  elements: str
+  sample: ["write DATABASE_URL, LOG_LEVEL", "delete OLD_FLAG"]
 added:
   description: Names of the variables created.
   returned: always
@@ -238,49 +261,14 @@ inherited:
   sample: [SHARED_API_URL]
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerError
 from ansible_collections.triggerdev.management.plugins.module_utils._envvars import (
-    EnvVarInputError,
-    EnvVarService,
-    Variable,
-    parse_dotenv,
-    validate,
     UPDATE_SECRETS_CHOICES,
+    EnvVarSync,
+    declared_variables,
 )
 from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
 
 FORMS = ('name', 'names', 'variables', 'env_file')
-
-
-def declared_variables(module):
-    """The Variable list the parameters declare; raises EnvVarInputError."""
-    p = module.params
-    present = p['state'] == 'present'
-    if p['name'] is not None:
-        items, source, indexed = [Variable(p['name'], p['value'], p['secret'])], 'name', False
-    elif p['names'] is not None:
-        items, source, indexed = [Variable(n, None) for n in p['names']], 'names', True
-    elif p['variables'] is not None:
-        items = [Variable(v['name'], v.get('value'), p['secret'] if v.get('secret') is None else v['secret'])
-                 for v in p['variables']]
-        source, indexed = 'variables', True
-    else:
-        try:
-            with open(p['env_file'], 'rb') as handle:
-                text = handle.read().decode('utf-8')
-        except (IOError, OSError) as exc:
-            raise EnvVarInputError('env_file %s cannot be read: %s' % (p['env_file'], exc.strerror or exc))
-        except UnicodeDecodeError:
-            raise EnvVarInputError('env_file %s is not UTF-8 text' % p['env_file'])
-        items = parse_dotenv(text)
-        for var in items:
-            var.secret = p['secret']
-        source, indexed = 'env_file', False
-    validate(items, require_values=present, source=source, indexed=indexed)
-    for var in items:
-        if var.secret and var.value:
-            module.no_log_values.add(var.value)
-    return items
 
 
 def main():
@@ -300,31 +288,14 @@ def main():
             purge=dict(type='bool', default=False),
             update_secrets=dict(type='str', choices=list(UPDATE_SECRETS_CHOICES), default='when_changed', no_log=False),
         ),
-        supports_check_mode=True,
         mutually_exclusive=[FORMS],
         required_one_of=[FORMS],
         required_by={'value': 'name'},
     )
     p = module.params
-    if p['names'] is not None and p['state'] != 'absent':
-        module.fail_json(msg='names is only used with state=absent; use name/value, variables or env_file to set variables.')
-    if p['purge'] and p['state'] != 'present':
-        module.fail_json(msg='purge is only used with state=present.')
-    try:
-        desired = declared_variables(module)
-    except EnvVarInputError as exc:
-        module.fail_json(msg=str(exc))
-
-    def run():
-        service = EnvVarService(module.client)
-        try:
-            result = service.sync(desired, state=p['state'], purge=p['purge'], update_secrets=p['update_secrets'],
-                                  check_mode=module.check_mode, warn=module.warn_once)
-        except TriggerError as exc:
-            module.fail_from(exc, prefix=service.progress())
-        module.exit_with(result.changed, result.before, result.after, **result.result())
-
-    module.run(run)
+    module.run(lambda: EnvVarSync(
+        module.client, module.check_mode, state=p['state'], purge=p['purge'], update_secrets=p['update_secrets'],
+        desired=declared_variables(present=p['state'] == 'present', **dict((k, p[k]) for k in FORMS + ('value', 'secret')))))
 
 
 if __name__ == '__main__':

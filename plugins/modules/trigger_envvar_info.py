@@ -79,29 +79,13 @@ variables:
       sample: false
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils._envvars import EnvVarService
+from ansible_collections.triggerdev.management.plugins.module_utils._envvars import EnvVarRead
 from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
 
 
 def main():
-    module = TriggerModule(dict(names=dict(type='list', elements='str')), supports_check_mode=True)
-    names = module.params['names']
-
-    def run():
-        current = EnvVarService(module.client).list()
-        if names is not None:
-            missing = [n for n in names if n not in current]
-            if missing:
-                module.fail_json(msg='These environment variables do not exist in the %s environment%s: %s.' % (
-                    module.client.environment, ' (branch %s)' % module.client.branch if module.client.branch else '',
-                    ', '.join(missing)), variables=[])
-            selected = sorted(set(names))
-        else:
-            selected = sorted(current)
-        variables = [dict(name=n, value=current[n].value, secret=current[n].secret) for n in selected]
-        module.exit_json(changed=False, variables=variables)
-
-    module.run(run)
+    module = TriggerModule(dict(names=dict(type='list', elements='str')))
+    module.run(lambda: EnvVarRead(module.client, names=module.params['names']))
 
 
 if __name__ == '__main__':

@@ -120,7 +120,7 @@ replayed_from:
   type: str
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerNotFound
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerNotFound
 from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
 from ansible_collections.triggerdev.management.plugins.module_utils._runs import (
     SUCCESS_STATUS,

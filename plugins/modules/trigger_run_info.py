@@ -161,7 +161,7 @@ next_cursor:
   type: str
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerNotFound
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerNotFound
 from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
 from ansible_collections.triggerdev.management.plugins.module_utils._runs import (
     MACHINE_PRESETS,

@@ -247,7 +247,7 @@ changes:
 '''
 
 from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
-from ansible_collections.triggerdev.management.plugins.module_utils._schedules import ScheduleManager
+from ansible_collections.triggerdev.management.plugins.module_utils._schedules import FIELDS, ScheduleState
 
 
 def main():
@@ -266,21 +266,11 @@ def main():
         ),
         mutually_exclusive=[('deduplication_key', 'id')],
         required_one_of=[('deduplication_key', 'id')],
-        supports_check_mode=True,
     )
-
-    def run():
-        p = module.params
-        manager = ScheduleManager(module.client, check_mode=module.check_mode, scoped=p['scope_key_to_environment'],
-                                  warn=module.warn_once)
-        if p['state'] == 'absent':
-            result = manager.ensure_absent(key=p['deduplication_key'], schedule_id=p['id'])
-        else:
-            desired = dict((name, p[name]) for name in ('task', 'cron', 'timezone', 'external_id', 'window', 'active'))
-            result = manager.ensure_present(desired, key=p['deduplication_key'], schedule_id=p['id'])
-        module.exit_with(**result)  # changed, diff_before, diff_after and the return values
-
-    module.run(run)
+    p = module.params
+    module.run(lambda: ScheduleState(module.client, module.check_mode, key=p['deduplication_key'], schedule_id=p['id'],
+                                     state=p['state'], scoped=p['scope_key_to_environment'],
+                                     desired=dict((name, p[name]) for name in FIELDS)))
 
 
 if __name__ == '__main__':

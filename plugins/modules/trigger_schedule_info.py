@@ -159,9 +159,7 @@ timezones:
 '''
 
 from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
-from ansible_collections.triggerdev.management.plugins.module_utils._schedules import ScheduleAPI, schedule_info
-
-FILTERS = ('task', 'type', 'active', 'external_id')
+from ansible_collections.triggerdev.management.plugins.module_utils._schedules import ScheduleRead
 
 
 def main():
@@ -177,22 +175,11 @@ def main():
             timezones=dict(type='bool', default=False),
         ),
         mutually_exclusive=[('id', 'deduplication_key')],
-        supports_check_mode=True,
     )
-
-    def run():
-        p = module.params
-        if p['timezones']:
-            given = [name for name in ('id', 'deduplication_key') + FILTERS if p[name] is not None]
-            if given:
-                module.fail_json(msg='timezones=true returns only the timezone list; it cannot be combined with %s.' % ', '.join(given))
-            module.exit_json(changed=False, schedules=[], timezones=ScheduleAPI(module.client).timezones())
-        schedules = schedule_info(module.client, schedule_id=p['id'], key=p['deduplication_key'],
-                                  scoped=p['scope_key_to_environment'], task=p['task'], schedule_type=p['type'],
-                                  active=p['active'], external_id=p['external_id'])
-        module.exit_json(changed=False, schedules=schedules)
-
-    module.run(run)
+    p = module.params
+    module.run(lambda: ScheduleRead(module.client, schedule_id=p['id'], key=p['deduplication_key'], scoped=p['scope_key_to_environment'],
+                                    timezones=p['timezones'], filters=dict(task=p['task'], schedule_type=p['type'], active=p['active'],
+                                                                           external_id=p['external_id'])))
 
 
 if __name__ == '__main__':

@@ -13,7 +13,8 @@ import pytest
 import responses
 
 from ansible_collections.triggerdev.management.plugins.module_utils import _branches as b
-from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerAPIError, TriggerAuthError, TriggerClient
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerClient
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerAPIError, TriggerAuthError
 
 API = 'https://api.example.test'
 REF = 'proj_abc'

@@ -31,15 +31,17 @@ from ansible_collections.triggerdev.management.plugins.module_utils._client impo
     AUTH_NONE,
     AUTH_SECRET_KEY,
     COLLECTION_VERSION,
+    TriggerClient,
+    encode_path,
+)
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import (
     TriggerAPIError,
     TriggerAuthError,
-    TriggerClient,
-    TriggerConfigError,
     TriggerConnectionError,
     TriggerError,
+    TriggerInputError,
     TriggerNotFound,
     TriggerRateLimited,
-    encode_path,
 )
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -156,7 +158,7 @@ PREFLIGHT_CONSTRUCTOR = [
 def test_preflight_constructor_rules(catch_all, make_client, kwargs, expected):
     options = dict(project_ref=PROJECT)
     options.update(kwargs)
-    with pytest.raises(TriggerConfigError) as err:
+    with pytest.raises(TriggerInputError) as err:
         client = make_client(**options)
         client.request('GET', client.envvars_path())
     assert expected in str(err.value)
@@ -175,9 +177,9 @@ def test_secret_key_with_its_own_environment_is_accepted(make_client):
 @pytest.mark.parametrize('auth, path', [(AUTH_ANY, None), (AUTH_SECRET_KEY, SCHEDULES)])
 def test_preview_key_without_branch_fails_before_a_call_that_needs_it(catch_all, make_client, auth, path):
     client = make_client(PREVIEW_KEY, project_ref=PROJECT)
-    with pytest.raises(TriggerConfigError, match='preview secret key needs branch'):
+    with pytest.raises(TriggerInputError, match='preview secret key needs branch'):
         client.request('GET', path or client.envvars_path(), auth=auth)
-    with pytest.raises(TriggerConfigError):
+    with pytest.raises(TriggerInputError):
         client.resolve_secret_key()
     assert len(catch_all.calls) == 0
 
@@ -192,7 +194,7 @@ def test_access_token_on_preview_without_branch_fails_before_a_secret_key_route(
     # The environment's secret key is a tr_preview_ key, which the server refuses without a branch:
     # neither the key lookup nor the call itself may go out.
     client = make_client(PAT, project_ref=PROJECT, environment='preview')
-    with pytest.raises(TriggerConfigError, match='branch'):
+    with pytest.raises(TriggerInputError, match='branch'):
         client.request('GET', SCHEDULES, auth=AUTH_SECRET_KEY)
     assert len(catch_all.calls) == 0
     # Routes that take the access token itself act on the preview parent environment: allowed.
@@ -203,23 +205,23 @@ def test_access_token_on_preview_without_branch_fails_before_a_secret_key_route(
 
 def test_access_token_without_environment_fails_before_a_secret_key_route(catch_all, make_client):
     client = make_client(PAT, project_ref=PROJECT)
-    with pytest.raises(TriggerConfigError, match='environment is required'):
+    with pytest.raises(TriggerInputError, match='environment is required'):
         client.request('POST', '/api/v1/tasks/t/trigger', auth=AUTH_SECRET_KEY, json_body={})
-    with pytest.raises(TriggerConfigError, match='environment is required'):
+    with pytest.raises(TriggerInputError, match='environment is required'):
         client.envvars_path()
-    with pytest.raises(TriggerConfigError, match='environment is required'):
+    with pytest.raises(TriggerInputError, match='environment is required'):
         client.runs_env_filter  # pylint: disable=pointless-statement
     assert len(catch_all.calls) == 0
 
 
 def test_secret_key_on_an_access_token_route_fails_before_any_request(catch_all, make_client):
-    with pytest.raises(TriggerConfigError, match='access token'):
+    with pytest.raises(TriggerInputError, match='access token'):
         make_client(PROD_KEY, project_ref=PROJECT).request('GET', PROJECT_RUNS, auth=AUTH_ACCESS_TOKEN, branch=False)
     assert len(catch_all.calls) == 0
 
 
 def test_env_var_path_needs_project_ref(catch_all, make_client):
-    with pytest.raises(TriggerConfigError, match='project_ref'):
+    with pytest.raises(TriggerInputError, match='project_ref'):
         make_client(DEV_KEY).envvars_path('NAME')
     assert len(catch_all.calls) == 0
 
@@ -229,9 +231,9 @@ def test_segments_that_would_change_the_route_are_refused(catch_all, make_client
     # requests removes dot segments ('/schedules/..' goes out as '/api/v1/'), and an empty name would
     # address the collection route: DELETE .../envvars/dev/ is a create on the server.
     client = make_client(DEV_KEY, project_ref=PROJECT)
-    with pytest.raises(TriggerConfigError, match='path segment'):
+    with pytest.raises(TriggerInputError, match='path segment'):
         client.request('DELETE', client.envvars_path(segment))
-    with pytest.raises(TriggerConfigError, match='path segment'):
+    with pytest.raises(TriggerInputError, match='path segment'):
         encode_path('api', 'v1', 'schedules', segment)
     assert len(catch_all.calls) == 0
 
@@ -438,7 +440,7 @@ def test_tls_certificate_errors_fail_at_once_with_a_hint(rsps, make_client, fake
 
 
 def test_config_errors_have_the_same_failure_keys_as_api_errors():
-    with pytest.raises(TriggerConfigError) as err:
+    with pytest.raises(TriggerInputError) as err:
         TriggerClient('not-a-key', api_url=API)
     failure = err.value.to_failure()
     assert failure['status'] is None and failure['method'] is None and failure['path'] is None
@@ -909,7 +911,7 @@ def test_user_actor_token_is_refused_before_any_request():
     """tr_uat_ tokens only read the current worker on the server; nothing the modules do."""
     uat = 'tr_uat_' + BODY
     with responses.RequestsMock() as rsps:
-        with pytest.raises(TriggerConfigError) as info:
+        with pytest.raises(TriggerInputError) as info:
             TriggerClient(uat, project_ref=PROJECT, environment='prod')
         assert len(rsps.calls) == 0
     assert 'user-actor token' in str(info.value) and uat not in str(info.value)
@@ -918,6 +920,6 @@ def test_user_actor_token_is_refused_before_any_request():
 def test_pat_only_routes_refuse_organization_tokens_before_any_request(make_client):
     client = make_client(OAT, project_ref=PROJECT, environment='prod')
     with responses.RequestsMock() as rsps:
-        with pytest.raises(TriggerConfigError, match='personal access token'):
+        with pytest.raises(TriggerInputError, match='personal access token'):
             client.request('GET', '/api/v1/projects/%s/runs' % PROJECT, auth=client_mod.AUTH_PAT)
         assert len(rsps.calls) == 0

@@ -14,15 +14,16 @@ import responses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerAPIError, TriggerClient, TriggerError
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerClient
+from ansible_collections.triggerdev.management.plugins.module_utils._dotenv import parse_dotenv
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerAPIError, TriggerError, TriggerInputError
 from ansible_collections.triggerdev.management.plugins.module_utils._envvars import (
     REDACTED,
-    EnvVarInputError,
-    EnvVarService,
+    EnvVarAPI,
+    EnvVarSync,
     Variable,
     branch_owns,
     name_problem,
-    parse_dotenv,
     plan,
     read_values,
     secrets_to_compare,
@@ -76,7 +77,7 @@ def test_name_problem_accepts(name):
 def test_validate_collects_every_problem_without_values():
     items = [V('OK', 's3cr3t-value'), V('EMPTY', ''), V('BLANK', '  \t'), V('OK', 'again-s3cr3t'),
              V('TRIGGER_SECRET_KEY', 'x-s3cr3t'), V('NOVALUE', None)]
-    with pytest.raises(EnvVarInputError) as err:
+    with pytest.raises(TriggerInputError) as err:
         validate(items)
     msg = str(err.value)
     assert 'EMPTY has an empty' in msg
@@ -89,17 +90,34 @@ def test_validate_collects_every_problem_without_values():
 
 def test_validate_absent_needs_no_values_but_checks_names():
     assert validate([V('A', None), V('B', None)], require_values=False)
-    with pytest.raises(EnvVarInputError, match='declared more than once'):
+    with pytest.raises(TriggerInputError, match='declared more than once'):
         validate([V('A', None), V('A', None)], require_values=False, source='names')
 
 
 def test_validate_env_file_names_lines():
-    items = parse_dotenv('A=1\n\nB=\nA=2\n')
-    with pytest.raises(EnvVarInputError) as err:
+    items = [Variable(name, value, line=line) for name, value, line in parse_dotenv('A=1\n\nB=\nA=2\n')]
+    with pytest.raises(TriggerInputError) as err:
         validate(items, source='env_file')
     assert 'env_file line 3: B has an empty' in str(err.value)
     assert 'A is declared more than once (env_file lines 1 and 4)' in str(err.value)
 
+
+
+class Synced:
+    """The outcome of EnvVarSync with its return values as attributes (added, updated, ...)."""
+
+    def __init__(self, outcome):
+        self.outcome = outcome
+        self.changed = outcome.changed
+        self.warnings = outcome.warnings
+        self.__dict__.update(outcome.values)
+
+    def result(self):
+        return dict((k, self.outcome.values[k]) for k in ('added', 'updated', 'removed', 'untouched', 'inherited'))
+
+
+def sync(api_client, desired, check_mode=False, **kwargs):
+    return Synced(EnvVarSync(api_client, check_mode, desired, **kwargs).run())
 
 # ------------------------------------------------------------------------------------------ dotenv
 
@@ -120,7 +138,7 @@ def test_parse_dotenv_supported_syntax():
         "QUOTED_COMMENT='v' # ok",
         'EQ=a=b=c',
     ])
-    parsed = dict((v.name, (v.value, v.line)) for v in parse_dotenv(text))
+    parsed = dict((name, (value, line)) for name, value, line in parse_dotenv(text))
     assert parsed == {
         'PLAIN': ('hello world', 3),
         'EXPORTED': ('yes', 4),
@@ -134,7 +152,6 @@ def test_parse_dotenv_supported_syntax():
         'QUOTED_COMMENT': ('v', 13),
         'EQ': ('a=b=c', 14),
     }
-    assert all(v.secret is False for v in parse_dotenv(text))
 
 
 @pytest.mark.parametrize('text, line, fragment', [
@@ -148,14 +165,14 @@ def test_parse_dotenv_supported_syntax():
     ('export\n', 1, 'expected KEY=VALUE'),
 ])
 def test_parse_dotenv_errors_name_the_line(text, line, fragment):
-    with pytest.raises(EnvVarInputError) as err:
+    with pytest.raises(TriggerInputError) as err:
         parse_dotenv(text)
     assert 'env_file line %d' % line in str(err.value)
     assert fragment in str(err.value)
 
 
 def test_parse_dotenv_error_never_contains_value():
-    with pytest.raises(EnvVarInputError) as err:
+    with pytest.raises(TriggerInputError) as err:
         parse_dotenv('TOKEN="hunter2-secret\n')
     assert 'hunter2' not in str(err.value)
 
@@ -371,7 +388,7 @@ def _journal():
 def test_sync_noop_of_200_plain_is_one_request():
     variables = [V('VAR_%03d' % i, 'value-%d' % i) for i in range(200)]
     responses.add(responses.GET, LIST_DEV, json=api_list(*variables))
-    result = EnvVarService(client()).sync(variables)
+    result = sync(client(), variables)
     assert not result.changed and len(result.untouched) == 200
     assert _journal() == [('GET', '/api/v1/projects/proj_abc/envvars/dev')]
 
@@ -384,7 +401,7 @@ def test_sync_change_writes_one_import_per_flag_and_one_delete_per_removed():
     responses.add(responses.POST, LIST_DEV + '/import', json={'success': True})
     responses.add(responses.DELETE, LIST_DEV + '/DROP', json={'success': True})
     desired = [V('KEEP', 'k'), V('CHANGE', 'new'), V('SECRET', 's2', True), V('ADD', 'a', True)]
-    result = EnvVarService(client()).sync(desired, purge=True)
+    result = sync(client(), desired, purge=True)
     assert result.result() == dict(added=['ADD'], updated=['CHANGE', 'SECRET'], removed=['DROP'], untouched=['KEEP'],
                                    inherited=[])
     assert _journal() == [('GET', '/api/v1/projects/proj_abc/envvars/dev'), ('GET', '/api/v1/projects/proj_abc/envvars'),
@@ -400,7 +417,7 @@ def test_sync_change_writes_one_import_per_flag_and_one_delete_per_removed():
 @responses.activate
 def test_check_mode_sends_no_write():
     responses.add(responses.GET, LIST_DEV, json=api_list(V('OLD', 'x')))
-    result = EnvVarService(client()).sync([V('NEW', 'n')], purge=True, check_mode=True)
+    result = sync(client(), [V('NEW', 'n')], purge=True, check_mode=True)
     assert result.added == ['NEW'] and result.removed == ['OLD']
     assert [m for m, _p in _journal()] == ['GET']
 
@@ -411,7 +428,7 @@ def test_check_mode_sends_no_write():
 def test_delete_already_absent(status, body):
     responses.add(responses.GET, LIST_DEV, json=api_list(V('GONE', 'x')))
     responses.add(responses.DELETE, LIST_DEV + '/GONE', status=status, json=body)
-    result = EnvVarService(client()).sync([V('GONE', None)], state='absent')
+    result = sync(client(), [V('GONE', None)], state='absent')
     assert result.removed == [] and result.untouched == ['GONE'] and not result.changed
 
 
@@ -419,13 +436,13 @@ def test_delete_already_absent(status, body):
 def test_delete_other_400_is_an_error():
     responses.add(responses.DELETE, LIST_DEV + '/X', status=400, json={'error': 'Something else'})
     with pytest.raises(TriggerAPIError):
-        EnvVarService(client()).delete('X')
+        EnvVarAPI(client()).delete('X')
 
 
 @responses.activate
 def test_delete_encodes_the_name():
     responses.add(responses.DELETE, LIST_DEV + '/A%2FB', json={'success': True})
-    assert EnvVarService(client()).delete('A/B')
+    assert EnvVarAPI(client()).delete('A/B')
 
 
 @pytest.mark.parametrize('status', [401, 403, 404])
@@ -434,8 +451,8 @@ def test_resolved_unavailable_falls_back_to_always_and_warns_once(status):
     responses.add(responses.GET, LIST_DEV, json=api_list(V('S1', 'x', True), V('S2', 'y', True)))
     responses.add(responses.GET, RESOLVED, status=status, json={'error': 'no'})
     responses.add(responses.POST, LIST_DEV + '/import', json={'success': True})
-    warnings = []
-    result = EnvVarService(client()).sync([V('S1', 'x', True), V('S2', 'y', True)], warn=warnings.append)
+    result = sync(client(), [V('S1', 'x', True), V('S2', 'y', True)])
+    warnings = result.warnings
     assert sorted(result.updated) == ['S1', 'S2']
     assert len(warnings) == 1 and 'update_secrets=always' in warnings[0]
     assert 'x' not in warnings[0].replace('x', '') and "'y'" not in warnings[0]
@@ -446,7 +463,7 @@ def test_resolved_with_access_token_uses_the_environment_key():
     responses.add(responses.GET, API + '/api/v1/projects/proj_abc/envvars/prod', json=api_list(V('S', 'x', True)))
     responses.add(responses.GET, API + '/api/v1/projects/proj_abc/prod', json={'apiKey': RESOLVED_KEY})
     responses.add(responses.GET, RESOLVED, json={'variables': {'S': 'x'}})
-    result = EnvVarService(client(PAT, environment='prod')).sync([V('S', 'x', True)])
+    result = sync(client(PAT, environment='prod'), [V('S', 'x', True)])
     assert result.untouched == ['S'] and not result.changed
     auth = [c.request.headers['authorization'] for c in responses.calls]
     assert auth == ['Bearer ' + PAT, 'Bearer ' + PAT, 'Bearer ' + RESOLVED_KEY]
@@ -464,7 +481,7 @@ def test_branch_purge_reads_parent_without_branch_header_and_keeps_inherited():
     responses.add_callback(responses.GET, LIST_PREVIEW, callback=listing)
     responses.add(responses.DELETE, LIST_PREVIEW + '/MINE', json={'success': True})
     responses.add(responses.DELETE, LIST_PREVIEW + '/OVERRIDE', json={'success': True})
-    result = EnvVarService(client(PAT, environment='preview', branch='feature-x')).sync([V('KEEP', 'k')], purge=True)
+    result = sync(client(PAT, environment='preview', branch='feature-x'), [V('KEEP', 'k')], purge=True)
     assert result.removed == ['MINE', 'OVERRIDE'] and sorted(result.inherited) == ['PSECRET', 'SHARED']
     branches = [c.request.headers.get('x-trigger-branch') for c in responses.calls]
     assert branches == ['feature-x', None, 'feature-x', 'feature-x']
@@ -475,8 +492,8 @@ def test_branch_purge_with_preview_key_probes_and_reports_inherited():
     responses.add(responses.GET, LIST_PREVIEW, json=api_list(V('KEEP', 'k'), V('INHERITED', 'p'), V('MINE', 'm')))
     responses.add(responses.DELETE, LIST_PREVIEW + '/INHERITED', status=400, json={'error': 'Environment variable value not found'})
     responses.add(responses.DELETE, LIST_PREVIEW + '/MINE', json={'success': True})
-    warnings = []
-    result = EnvVarService(client(PREVIEW_KEY, branch='feature-x')).sync([V('KEEP', 'k')], purge=True, warn=warnings.append)
+    result = sync(client(PREVIEW_KEY, branch='feature-x'), [V('KEEP', 'k')], purge=True)
+    warnings = result.warnings
     assert result.removed == ['MINE'] and result.inherited == ['INHERITED'] and result.changed
     assert len(warnings) == 1 and 'preview secret key' in warnings[0]
     assert all(c.request.headers.get('x-trigger-branch') == 'feature-x' for c in responses.calls)

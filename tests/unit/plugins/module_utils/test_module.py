@@ -21,12 +21,8 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.triggerdev.management.plugins.module_utils import _module as module_mod
 from ansible_collections.triggerdev.management.plugins.doc_fragments.connection import ModuleDocFragment
-from ansible_collections.triggerdev.management.plugins.module_utils._client import (
-    AUTH_SECRET_KEY,
-    TriggerAPIError,
-    TriggerClient,
-    TriggerConfigError,
-)
+from ansible_collections.triggerdev.management.plugins.module_utils._client import AUTH_SECRET_KEY, TriggerClient
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerAPIError, TriggerInputError
 from ansible_collections.triggerdev.management.plugins.module_utils._module import (
     CONNECTION_OPTIONS,
     TriggerModule,
@@ -363,7 +359,7 @@ def test_run_turns_config_errors_from_area_code_into_failures():
     module = make_module({'api_key': DEV_KEY})
 
     def area_code():
-        raise TriggerConfigError('name must not be empty')
+        raise TriggerInputError('name must not be empty')
 
     with pytest.raises(FailJson) as err:
         module.run(area_code)

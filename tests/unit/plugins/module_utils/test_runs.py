@@ -13,7 +13,8 @@ import requests
 import responses
 
 from ansible_collections.triggerdev.management.plugins.module_utils import _runs as R
-from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerClient, TriggerNotFound
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerClient
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerNotFound
 
 API = 'https://api.example.test'
 SECRET = 'tr_prod_' + 'a' * 24

@@ -14,7 +14,8 @@ import pytest
 import responses
 
 from ansible_collections.triggerdev.management.plugins.module_utils import _schedules as S
-from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerAPIError, TriggerClient
+from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerClient
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerAPIError, TriggerError, TriggerInputError
 from ansible_collections.triggerdev.management.plugins.module_utils._workers import UnknownTaskError
 
 API = 'https://api.example.test'
@@ -63,7 +64,7 @@ def test_valid_cron(expression):
     ('-1 * * * *', "range '-1' in the minute field"),
 ])
 def test_invalid_cron(expression, fragment):
-    with pytest.raises(S.ScheduleError) as exc:
+    with pytest.raises(TriggerInputError) as exc:
         S.validate_cron(expression)
     assert fragment in str(exc.value)
 
@@ -94,7 +95,7 @@ def test_window_normalised_like_the_server(window, normal):
 
 @pytest.mark.parametrize('window', ['05m', '01h', '00m', '050%'])
 def test_window_leading_zeros_refused(window):
-    with pytest.raises(S.ScheduleError, match='leading zeros'):
+    with pytest.raises(TriggerInputError, match='leading zeros'):
         S.validate_window(window)
 
 
@@ -104,7 +105,7 @@ def test_window_leading_zeros_refused(window):
     ('-5m', 'use whole'), ('m', 'use whole'), ('2 h', 'use whole'), ('1d', 'use whole'),
 ])
 def test_invalid_window(window, fragment):
-    with pytest.raises(S.ScheduleError) as exc:
+    with pytest.raises(TriggerInputError) as exc:
         S.validate_window(window)
     assert fragment in str(exc.value)
 
@@ -115,10 +116,10 @@ def test_timezone_checked_against_the_shipped_server_list():
     assert S.validate_timezone('Europe/London') == 'Europe/London'
     assert S.validate_timezone('UTC') == 'UTC'
     assert S.validate_timezone('Asia/Calcutta') == 'Asia/Calcutta'
-    with pytest.raises(S.ScheduleError) as exc:
+    with pytest.raises(TriggerInputError) as exc:
         S.validate_timezone('Mars/Olympus_Mons')
     assert 'Unknown timezone' in str(exc.value)
-    with pytest.raises(S.ScheduleError) as exc:
+    with pytest.raises(TriggerInputError) as exc:
         S.validate_timezone('europe/london')
     assert 'Did you mean Europe/London?' in str(exc.value)
     assert S.validate_timezone(None) is None
@@ -136,12 +137,12 @@ def test_timezone_does_not_use_the_host_database(monkeypatch):
     """A name the host's zoneinfo knows but the server refuses is refused (no request either)."""
     assert 'Asia/Kolkata' not in S.LISTED
     monkeypatch.setattr(S, 'ALIASES', {})
-    with pytest.raises(S.ScheduleError, match='Unknown timezone'):
+    with pytest.raises(TriggerInputError, match='Unknown timezone'):
         S.validate_timezone('Asia/Kolkata')
 
 
 def test_timezone_empty():
-    with pytest.raises(S.ScheduleError):
+    with pytest.raises(TriggerInputError):
         S.validate_timezone('  ')
 
 
@@ -158,13 +159,13 @@ def test_scoped_keys_round_trip():
 
 
 def test_key_starting_with_sched_is_refused_unscoped_only():
-    with pytest.raises(S.ScheduleError) as exc:
+    with pytest.raises(TriggerInputError) as exc:
         S.validate_key('sched_abc', 'sched_abc')
     assert 'schedule id' in str(exc.value)
     assert S.validate_key('sched_abc', 'prod:sched_abc') == 'sched_abc'
-    with pytest.raises(S.ScheduleError):
+    with pytest.raises(TriggerInputError):
         S.validate_key(' padded', 'prod: padded')
-    with pytest.raises(S.ScheduleError):
+    with pytest.raises(TriggerInputError):
         S.validate_id('nightly')
 
 
@@ -282,10 +283,38 @@ def fake():
         yield FakeAPI(rsps)
 
 
+class Manager:
+    """Runs ScheduleState for one schedule and returns the module's result as a dict (diff under diff_before/after)."""
+
+    def __init__(self, client, check_mode, scoped):
+        self.client, self.check_mode, self.scoped = client, check_mode, scoped
+        self.api = S.ScheduleAPI(client)
+        self.warnings = []
+
+    def _run(self, state, desired, key, schedule_id):
+        full = dict((name, None) for name in S.FIELDS)
+        full.update(desired or {})
+        operation = S.ScheduleState(self.client, self.check_mode, key=key, schedule_id=schedule_id, state=state, desired=full,
+                                    scoped=self.scoped)
+        operation.api = self.api
+        self.warnings.extend(operation.outcome.warnings)
+        outcome = operation.run()
+        self.warnings[:] = list(outcome.warnings)
+        result = outcome.result()
+        result.update(diff_before=outcome.before, diff_after=outcome.after)
+        return result
+
+    def ensure_present(self, desired, key=None, schedule_id=None):
+        return self._run('present', desired, key, schedule_id)
+
+    def ensure_absent(self, key=None, schedule_id=None):
+        return self._run('absent', {}, key, schedule_id)
+
+
 def manager(key=PROD_KEY, check_mode=False, scoped=True, **kwargs):
     client = TriggerClient(key, api_url=API, retries=0, sleep=lambda s: None, **kwargs)
-    warnings = []
-    return S.ScheduleManager(client, check_mode=check_mode, scoped=scoped, warn=warnings.append), warnings
+    mgr = Manager(client, check_mode, scoped)
+    return mgr, mgr.warnings
 
 
 DESIRED = {'task': 'daily-report', 'cron': '0 3 * * *', 'timezone': 'Europe/Paris', 'external_id': 'cust-1', 'window': '15m', 'active': None}
@@ -296,7 +325,7 @@ DESIRED = {'task': 'daily-report', 'cron': '0 3 * * *', 'timezone': 'Europe/Pari
 def test_create_sends_full_scoped_body_then_noop(fake):
     mgr, warnings = manager()
     result = mgr.ensure_present(dict(DESIRED), key='nightly')
-    assert result['changed'] is True and result['actions'] == ['create']
+    assert result['changed'] is True and result['actions'] == ['create nightly']
     assert fake.sent() == {'task': 'daily-report', 'cron': '0 3 * * *', 'timezone': 'Europe/Paris', 'externalId': 'cust-1',
                            'window': '15m', 'deduplicationKey': 'prod:nightly'}
     sched = result['schedule']
@@ -317,13 +346,13 @@ def test_create_sends_full_scoped_body_then_noop(fake):
 
 def test_create_inactive_deactivates_right_after(fake):
     result = manager()[0].ensure_present(dict(DESIRED, active=False), key='paused')
-    assert result['actions'] == ['create', 'deactivate']
+    assert result['actions'] == ['create paused', 'deactivate paused']
     assert fake.writes() == [('POST', '/api/v1/schedules'), ('POST', '/api/v1/schedules/%s/deactivate' % result['schedule']['id'])]
     assert result['schedule']['active'] is False
 
 
 def test_create_needs_task_and_cron(fake):
-    with pytest.raises(S.ScheduleError) as exc:
+    with pytest.raises(TriggerInputError) as exc:
         manager()[0].ensure_present({'task': 'daily-report'}, key='nightly')
     assert 'cron is needed to create it' in str(exc.value)
     assert fake.writes() == []
@@ -332,7 +361,7 @@ def test_create_needs_task_and_cron(fake):
 def test_update_sends_full_body_and_keeps_unmanaged_fields(fake):
     fake.add(dedupKey='prod:nightly', timezone='Europe/Paris', externalId='cust-1', window='15m', cron='0 3 * * *')
     result = manager()[0].ensure_present({'cron': '0 4 * * *'}, key='nightly')
-    assert result['changed'] is True and result['changes'] == ['cron'] and result['actions'] == ['update']
+    assert result['changed'] is True and result['changes'] == ['cron'] and result['actions'] == ['update nightly']
     # the upsert would reset an omitted timezone/externalId/window: all of them are sent
     assert fake.sent() == {'task': 'daily-report', 'cron': '0 4 * * *', 'timezone': 'Europe/Paris', 'externalId': 'cust-1',
                            'window': '15m', 'deduplicationKey': 'prod:nightly'}
@@ -369,7 +398,7 @@ def test_task_change_recreates(fake):
     old = fake.add(dedupKey='prod:nightly', active=False, externalId='x')
     result = manager()[0].ensure_present({'task': 'hourly-sync'}, key='nightly')
     assert result['recreated'] is True and result['previous_id'] == old['id']
-    assert result['actions'] == ['delete', 'create', 'deactivate']
+    assert result['actions'] == ['delete nightly', 'create nightly', 'deactivate nightly']
     new_id = result['schedule']['id']
     assert new_id != old['id'] and result['schedule']['task'] == 'hourly-sync'
     assert fake.writes() == [('DELETE', '/api/v1/schedules/%s' % old['id']), ('POST', '/api/v1/schedules'),
@@ -381,7 +410,7 @@ def test_task_change_recreates(fake):
 def test_task_change_failure_restores_old_schedule(fake):
     old = fake.add(dedupKey='prod:nightly', cron='5 5 * * *')
     fake.fail_create_task = 'hourly-sync'
-    with pytest.raises(S.ScheduleError) as exc:
+    with pytest.raises(TriggerError) as exc:
         manager()[0].ensure_present({'task': 'hourly-sync'}, key='nightly')
     assert 'Task with identifier hourly-sync not found' in str(exc.value)
     assert 'restored as' in str(exc.value)
@@ -401,21 +430,21 @@ def test_check_mode_never_writes(fake):
     created = mgr.ensure_present(dict(DESIRED), key='other')
     assert created['schedule']['id'] is None and created['schedule']['api_deduplication_key'] == 'prod:other'
     recreated = mgr.ensure_present({'task': 'hourly-sync'}, key='nightly')
-    assert recreated['recreated'] is True and recreated['actions'] == ['delete', 'create']
+    assert recreated['recreated'] is True and recreated['actions'] == ['delete nightly', 'create nightly']
 
 
 def test_declarative_refused_except_active(fake):
     decl = fake.add(type='DECLARATIVE', dedupKey='auto', userDedup=False)
     mgr = manager()[0]
-    with pytest.raises(S.ScheduleError) as exc:
+    with pytest.raises(TriggerInputError) as exc:
         mgr.ensure_present({'cron': '1 1 * * *'}, schedule_id=decl['id'])
     assert 'DECLARATIVE' in str(exc.value) and 'cron' in str(exc.value)
-    with pytest.raises(S.ScheduleError):
+    with pytest.raises(TriggerInputError):
         mgr.ensure_absent(schedule_id=decl['id'])
     assert fake.writes() == []
     # matching fields plus an active toggle is allowed
     result = mgr.ensure_present({'cron': '0 0 * * *', 'active': False}, schedule_id=decl['id'])
-    assert result['actions'] == ['deactivate']
+    assert result['actions'] == ['deactivate %s' % decl['id']]
     assert fake.writes() == [('POST', '/api/v1/schedules/%s/deactivate' % decl['id'])]
 
 
@@ -429,10 +458,10 @@ def test_id_addressing(fake):
     result = mgr.ensure_present({'cron': '8 8 * * *'}, schedule_id=without_key['id'])
     assert fake.writes() == [('PUT', '/api/v1/schedules/%s' % without_key['id'])]
     assert result['schedule']['id'] == without_key['id']
-    with pytest.raises(S.ScheduleError) as exc:
+    with pytest.raises(TriggerInputError) as exc:
         mgr.ensure_present({'task': 'hourly-sync'}, schedule_id=without_key['id'])
     assert 'no deduplication key' in str(exc.value)
-    with pytest.raises(S.ScheduleError) as exc:
+    with pytest.raises(TriggerInputError) as exc:
         mgr.ensure_present({'cron': '8 8 * * *'}, schedule_id='sched_missing')
     assert 'cannot be created by id' in str(exc.value)
 
@@ -448,7 +477,7 @@ def test_put_that_creates_a_stray_is_undone(fake):
         return obj
 
     mgr.api.get = get_then_vanish
-    with pytest.raises(S.ScheduleError) as exc:
+    with pytest.raises(TriggerError) as exc:
         mgr.ensure_present({'cron': '9 9 * * *'}, schedule_id=sched['id'])
     assert 'disappeared' in str(exc.value)
     assert fake.schedules == {}  # the stray one was deleted again
@@ -482,12 +511,12 @@ def test_access_token_resolves_secret_key(fake):
 def test_local_errors_send_nothing(fake):
     mgr = manager()[0]
     for desired in ({'cron': '* * *'}, {'window': '2d'}, {'timezone': 'Nowhere/Land'}, {'task': ' '}):
-        with pytest.raises(S.ScheduleError):
+        with pytest.raises(TriggerInputError):
             mgr.ensure_present(dict(desired), key='nightly')
-    with pytest.raises(S.ScheduleError):
+    with pytest.raises(TriggerInputError):
         manager(scoped=False)[0].ensure_present(dict(DESIRED), key='sched_x')
     for window in ('05m', '1.5h'):
-        with pytest.raises(S.ScheduleError):
+        with pytest.raises(TriggerInputError):
             mgr.ensure_present(dict(DESIRED, window=window), key='nightly')
     assert len(fake.rsps.calls) == 0
 
@@ -508,8 +537,7 @@ def test_access_token_refuses_unknown_or_standard_task_before_any_write(fake):
 
 
 def test_timezone_alias_is_sent_listed_compared_equal_and_warned(fake):
-    warnings = []
-    mgr = S.ScheduleManager(TriggerClient(PROD_KEY, api_url=API), warn=warnings.append)
+    mgr, warnings = manager()
     result = mgr.ensure_present(dict(DESIRED, timezone='Asia/Kolkata'), key='nightly')
     assert result['changed'] and result['schedule']['timezone'] == 'Asia/Calcutta'
     assert result['diff_after']['timezone'] == 'Asia/Calcutta'
@@ -553,24 +581,28 @@ def test_not_visible_in_other_environment(fake):
 
 # ---------------------------------------------------------------------------------------------- info
 
+def info(client, schedule_id=None, key=None, scoped=True, **filters):
+    return S.ScheduleRead(client, schedule_id=schedule_id, key=key, scoped=scoped, filters=filters).run().resource
+
+
 def test_info_filters_and_lookups(fake):
     fake.add(dedupKey='prod:a', task='daily-report', externalId='x')
     fake.add(dedupKey='prod:b', task='hourly-sync', active=False)
     decl = fake.add(type='DECLARATIVE', dedupKey='auto', userDedup=False)
     fake.add(dedupKey='staging:c', env='env_stg')
     client = TriggerClient(PROD_KEY, api_url=API, retries=0)
-    everything = S.schedule_info(client)
+    everything = info(client)
     assert len(everything) == 3
-    assert [s['deduplication_key'] for s in S.schedule_info(client, task='hourly-sync')] == ['b']
-    assert [s['id'] for s in S.schedule_info(client, schedule_type='DECLARATIVE')] == [decl['id']]
-    assert [s['deduplication_key'] for s in S.schedule_info(client, active=False)] == ['b']
-    assert [s['deduplication_key'] for s in S.schedule_info(client, external_id='x')] == ['a']
-    assert [s['api_deduplication_key'] for s in S.schedule_info(client, key='a')] == ['prod:a']
-    assert S.schedule_info(client, key='prod:a', scoped=False)[0]['deduplication_key'] == 'prod:a'
-    with pytest.raises(S.ScheduleError):
-        S.schedule_info(client, key='c')
-    with pytest.raises(S.ScheduleError):
-        S.schedule_info(client, schedule_id='sched_nope')
+    assert [s['deduplication_key'] for s in info(client, task='hourly-sync')] == ['b']
+    assert [s['id'] for s in info(client, schedule_type='DECLARATIVE')] == [decl['id']]
+    assert [s['deduplication_key'] for s in info(client, active=False)] == ['b']
+    assert [s['deduplication_key'] for s in info(client, external_id='x')] == ['a']
+    assert [s['api_deduplication_key'] for s in info(client, key='a')] == ['prod:a']
+    assert info(client, key='prod:a', scoped=False)[0]['deduplication_key'] == 'prod:a'
+    with pytest.raises(TriggerInputError):
+        info(client, key='c')
+    with pytest.raises(TriggerInputError):
+        info(client, schedule_id='sched_nope')
     list_calls = [c for c in fake.rsps.calls if c.request.url.startswith(API + '/api/v1/schedules?')]
     assert list_calls and all('perPage=100' in c.request.url for c in list_calls)
 
@@ -583,7 +615,7 @@ def test_info_reads_every_page():
             data = [{'id': i, 'type': 'IMPERATIVE', 'task': 't', 'active': True, 'generator': {'expression': '* * * * *'}} for i in pages[number]]
             return 200, {}, json.dumps({'data': data, 'pagination': {'currentPage': number, 'totalPages': 2, 'count': 3}})
         rsps.add_callback('GET', re.compile(API + r'/api/v1/schedules\?.*'), callback=page)
-        found = S.schedule_info(TriggerClient(PROD_KEY, api_url=API, retries=0))
+        found = info(TriggerClient(PROD_KEY, api_url=API, retries=0))
         assert [s['id'] for s in found] == ['sched_1', 'sched_2', 'sched_3']
         assert len(rsps.calls) == 2
 

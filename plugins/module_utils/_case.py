@@ -1,0 +1,37 @@
+# -*- coding: utf-8 -*-
+# Copyright: triggerdev.management contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""camelCase API names to the snake_case names modules return, in one place.
+
+This is an internal module of the collection, not a public API: it may change in any release. No Ansible imports.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+# User data inside an API object: its keys are the user's and stay as they are.
+USER_DATA_KEYS = ('payload', 'output', 'metadata')
+
+
+def camel_to_snake(name):
+    """taskIdentifier -> task_identifier, idempotencyKeyTTL -> idempotency_key_ttl, isTest -> is_test."""
+    text = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1_\2', name)
+    text = re.sub(r'([a-z0-9])([A-Z])', r'\1_\2', text)
+    return text.replace('-', '_').lower()
+
+
+def snake_keys(value, keep=USER_DATA_KEYS):
+    """The keys of an API object converted to snake_case, recursively, except inside user data (``keep``)."""
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            new_key = camel_to_snake(key) if isinstance(key, str) else key
+            result[new_key] = item if key in keep else snake_keys(item, keep)
+        return result
+    if isinstance(value, list):
+        return [snake_keys(item, keep) for item in value]
+    return value
