@@ -7,13 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
-class ModuleDocFragment(object):
-
-    DOCUMENTATION = r'''
-options:
-  api_key:
-    description:
-      - The credential used to call the Trigger.dev API, sent as a bearer token.
+_API_KEY = r'''      - The credential used to call the Trigger.dev API, sent as a bearer token.
       - A secret key (V(tr_dev_...), V(tr_stg_...), V(tr_prod_...), V(tr_preview_...), or an additional key
         V(tr_<env>_sk_...)) acts on its own environment only.
       - A personal access token (V(tr_pat_...)) or organization access token (V(tr_oat_...)) reaches every
@@ -21,14 +15,25 @@ options:
         the API accepts only with a secret key (schedules, triggering, run retrieve/cancel/replay), the
         environment's secret key is fetched once through the API with the access token and never returned or logged.
       - If not set, the value of the E(TRIGGER_SECRET_KEY) environment variable is used, then E(TRIGGER_ACCESS_TOKEN).
-    type: str
+'''
+_API_URL = r'''      - Base URL of the Trigger.dev API. Set it for a self-hosted instance or the local emulator.
+      - If not set, the value of the E(TRIGGER_API_URL) environment variable is used, then V(https://api.trigger.dev).
+'''
+
+
+class ModuleDocFragment(object):
+
+    # The connection options of every module (module_utils/_connection.py defines them in code).
+    DOCUMENTATION = r'''
+options:
+  api_key:
+    description:
+''' + _API_KEY + r'''    type: str
     required: true
     aliases: [secret_key, access_token]
   api_url:
     description:
-      - Base URL of the Trigger.dev API. Set it for a self-hosted instance or the local emulator.
-      - If not set, the value of the E(TRIGGER_API_URL) environment variable is used, then V(https://api.trigger.dev).
-    type: str
+''' + _API_URL + r'''    type: str
     default: https://api.trigger.dev
   project_ref:
     description:
@@ -84,3 +89,20 @@ seealso:
 requirements:
   - requests
 '''
+
+    # Lookups and the inventory plugin: the same options, resolved by module_utils/_connection.py (environment
+    # variables, then defaults), so api_key is not required here and api_url has no default of its own. List this
+    # fragment before triggerdev.management.connection: where both set a key of an option, the first one wins.
+    PLUGINS = r'''
+options:
+  api_key:
+    description:
+''' + _API_KEY + r'''    type: str
+    required: false
+    aliases: [secret_key, access_token]
+  api_url:
+    description:
+''' + _API_URL + r'''    type: str
+    default: null
+'''
+

@@ -64,11 +64,12 @@ class Operation:
 
     def write(self, action, send, *args, **kwargs):
         """Record ``action`` (a short text such as ``create nightly``) and, unless in check mode, call
-        ``send(*args, **kwargs)``. Returns its answer, or None in check mode."""
+        ``send(*args, **kwargs)``. Returns its answer; in check mode ``predicted`` (a keyword, default None)."""
+        predicted = kwargs.pop('predicted', None)
         self.outcome.changed = True
         self.outcome.actions.append(action)
         if self.check_mode:
-            return None
+            return predicted
         answer = send(*args, **kwargs)
         self.applied.append(action)
         return answer

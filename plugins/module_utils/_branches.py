@@ -2,9 +2,9 @@
 # Copyright: triggerdev.management contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Preview branches: the branch routes of the management API and the planning around them.
+"""Preview branches: the branch routes of the management API and the operations on them.
 
-No Ansible imports, so modules, lookups and tests can reuse it.
+This is an internal module of the collection, not a public API: it may change in any release. No Ansible imports.
 
 Routes (read from the Trigger.dev server source; they are not in the OpenAPI document):
 
@@ -29,16 +29,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
 import time
-from datetime import datetime
 
+from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation
 from ansible_collections.triggerdev.management.plugins.module_utils._client import (
     AUTH_ANY,
     AUTH_PAT,
     AUTH_SECRET_KEY,
     encode_path,
 )
+from ansible_collections.triggerdev.management.plugins.module_utils._credentials import normalize_branch
 from ansible_collections.triggerdev.management.plugins.module_utils._errors import (
     TriggerAPIError,
     TriggerAuthError,
@@ -46,10 +46,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils._errors impo
     TriggerInputError,
     TriggerNotFound,
 )
-from ansible_collections.triggerdev.management.plugins.module_utils._credentials import (
-    CredentialError,
-    normalize_branch,
-)
+from ansible_collections.triggerdev.management.plugins.module_utils._time import duration_ms, parse_iso_ms
 
 PRESENT = 'present'
 ARCHIVED = 'archived'
@@ -83,13 +80,7 @@ GIT_SOURCES = ('trigger_github_app', 'github_actions', 'local')
 # Message of the 401 the runs list answers for a preview key whose branch has no active environment.
 NO_BRANCH_ENV = 'no matching branch env'
 
-_AGE_RE = re.compile(r'^\s*(?:(\d+)\s*([wdhms])\s*)+$', re.IGNORECASE)
-_AGE_PART_RE = re.compile(r'(\d+)\s*([wdhms])', re.IGNORECASE)
-_AGE_UNITS = {'w': 604800, 'd': 86400, 'h': 3600, 'm': 60, 's': 1}
-
-
-class BranchError(TriggerInputError):
-    """Bad preview-branch input; raised before any request."""
+AGE_UNITS = ('w', 'd', 'h', 'm', 's')
 
 
 class BranchNotFound(TriggerError):
@@ -99,14 +90,11 @@ class BranchNotFound(TriggerError):
 # ---------------------------------------------------------------------- pure helpers
 
 def clean_branch_name(name):
-    """The branch name as the server stores it, or BranchError (an invalid git branch name, or none)."""
-    try:
-        cleaned = normalize_branch(name)
-    except CredentialError as exc:
-        raise BranchError(str(exc))
+    """The branch name as the server stores it, or TriggerInputError (an invalid git branch name, or none)."""
+    cleaned = normalize_branch(name)
     if not cleaned:
-        raise BranchError('branch is required: the name of the preview branch (for example the pull request '
-                          'branch), or set TRIGGER_PREVIEW_BRANCH.')
+        raise TriggerInputError('branch is required: the name of the preview branch (for example the pull request '
+                                'branch), or set TRIGGER_PREVIEW_BRANCH.')
     return cleaned
 
 
@@ -119,15 +107,15 @@ def git_to_api(git):
         if value is None:
             continue
         if key not in GIT_TO_API:
-            raise BranchError('Unknown git metadata field %r; use %s.' % (key, ', '.join(opt for opt, _api in GIT_FIELDS)))
+            raise TriggerInputError('Unknown git metadata field %r; use %s.' % (key, ', '.join(opt for opt, _api in GIT_FIELDS)))
         if key == 'pull_request_state' and value not in PULL_REQUEST_STATES:
-            raise BranchError('git.pull_request_state must be one of %s.' % ', '.join(PULL_REQUEST_STATES))
+            raise TriggerInputError('git.pull_request_state must be one of %s.' % ', '.join(PULL_REQUEST_STATES))
         if key == 'source' and value not in GIT_SOURCES:
-            raise BranchError('git.source must be one of %s.' % ', '.join(GIT_SOURCES))
+            raise TriggerInputError('git.source must be one of %s.' % ', '.join(GIT_SOURCES))
         if key == 'pull_request_number' and (isinstance(value, bool) or not isinstance(value, int)):
-            raise BranchError('git.pull_request_number must be an integer.')
+            raise TriggerInputError('git.pull_request_number must be an integer.')
         if key == 'dirty' and not isinstance(value, bool):
-            raise BranchError('git.dirty must be a boolean.')
+            raise TriggerInputError('git.dirty must be a boolean.')
         result[GIT_TO_API[key]] = value
     return result or None
 
@@ -148,35 +136,18 @@ def git_covers(current, wanted):
 
 
 def parse_age(text):
-    """'14d', '12h', '1w2d', '90m', '30s' -> seconds. Raises BranchError."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        raise BranchError('older_than needs a unit, for example 14d, 12h or 30m (got %r).' % (text,))
-    if not isinstance(text, str) or not _AGE_RE.match(text):
-        raise BranchError('older_than must look like 14d, 12h, 1w2d, 90m or 30s (weeks, days, hours, minutes, '
-                          'seconds); got %r.' % (text,))
-    return sum(int(n) * _AGE_UNITS[unit.lower()] for n, unit in _AGE_PART_RE.findall(text))
+    """'14d', '12h', '1w2d', '90m', '30s' -> seconds. Raises TriggerInputError."""
+    ms = duration_ms(''.join(text.split()).lower(), AGE_UNITS) if isinstance(text, str) else None
+    if ms is None:
+        raise TriggerInputError('older_than must look like 14d, 12h, 1w2d, 90m or 30s (weeks, days, hours, minutes, '
+                                'seconds; each unit once); got %r.' % (text,))
+    return ms // 1000
 
 
 def parse_timestamp(value):
     """An ISO 8601 timestamp of the API ('2026-01-02T03:04:05.678Z') -> epoch seconds, or None."""
-    if not isinstance(value, str) or not value:
-        return None
-    text = value.strip()
-    if text.endswith('Z') or text.endswith('z'):
-        text = text[:-1] + '+00:00'
-    match = re.match(r'^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(\.\d+)?([+-]\d{2}:?\d{2})?$', text)
-    if not match:
-        return None
-    base, fraction, offset = match.groups()
-    stamp = datetime.strptime(base.replace(' ', 'T'), '%Y-%m-%dT%H:%M:%S')
-    seconds = (stamp - datetime(1970, 1, 1)).total_seconds()
-    if fraction:
-        seconds += float('0' + fraction)
-    if offset:
-        sign = -1 if offset[0] == '-' else 1
-        digits = offset[1:].replace(':', '')
-        seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-    return seconds
+    ms = parse_iso_ms(value)
+    return None if ms is None else ms / 1000.0
 
 
 def branch_from_list_item(item):
@@ -250,7 +221,7 @@ class PreviewBranches:
         self.warnings = []
         credential = client.credential
         if credential.is_secret_key and credential.environment != 'preview':
-            raise BranchError('Preview branches are managed with an access token (tr_pat_..., with project_ref) or '
+            raise TriggerInputError('Preview branches are managed with an access token (tr_pat_..., with project_ref) or '
                               'the secret key of the preview environment (tr_preview_...); this is a %s.'
                               % credential.describe())
         self.project_ref = client.require_project_ref() if credential.is_access_token else client.project_ref
@@ -263,14 +234,14 @@ class PreviewBranches:
     def _path(self, *extra):
         ref = self.project_ref
         if not ref:
-            raise BranchError('project_ref (proj_...) is required for preview branches: the branch routes are '
+            raise TriggerInputError('project_ref (proj_...) is required for preview branches: the branch routes are '
                               'per project. Set project_ref or TRIGGER_PROJECT_REF.')
         return encode_path('api', 'v1', 'projects', ref, 'branches', *extra)
 
     def list(self):
         """Every active preview branch of the project (personal access token only)."""
         if not self.can_list:
-            raise BranchError('Listing preview branches needs a personal access token (tr_pat_...): the API refuses '
+            raise TriggerInputError('Listing preview branches needs a personal access token (tr_pat_...): the API refuses '
                               'organization access tokens and secret keys on this route.')
         body = self.client.request('GET', self._path(), auth=AUTH_PAT, branch=False) or {}
         items = body.get('branches') if isinstance(body, dict) else None
@@ -347,75 +318,86 @@ class PreviewBranches:
         return True, branch_from_row((answer or {}).get('branch') if isinstance(answer, dict) else None, name)
 
 
-# ---------------------------------------------------------------------- planning
+# ---------------------------------------------------------------------- operations
 
-def ensure_branch(client, name, state=PRESENT, git=None, check_mode=False):
-    """Bring branch ``name`` to ``state``. Returns a dict: changed, branch, before, after, warnings.
+class BranchState(Operation):
+    """trigger_preview_branch: bring branch ``name`` to ``state``; a second run with the same input sends no write.
 
-    ``name`` is cleaned and validated first (BranchError before any request); ``git`` uses the module's
-    snake_case keys. A second run with the same input sends no write.
+    The name is cleaned and validated first (before any request); ``git`` uses the module's snake_case keys.
     """
-    if state not in STATES:
-        raise BranchError('state must be one of %s.' % ', '.join(STATES))
-    name = clean_branch_name(name)
-    wanted_git = git_to_api(git)
-    api = PreviewBranches(client)
-    current, known = api.lookup(name)
-    before = current if current is not None else unknown_branch(name, ABSENT)
 
-    if state == PRESENT:
+    resource_key = 'branch'
+
+    def __init__(self, client, check_mode, name, state=PRESENT, git=None):
+        super(BranchState, self).__init__(client, check_mode)
+        if state not in STATES:
+            raise TriggerInputError('state must be one of %s.' % ', '.join(STATES))
+        self.name = clean_branch_name(name)
+        self.state = state
+        self.wanted_git = git_to_api(git)
+        self.api = PreviewBranches(client)
+
+    def run(self):
+        current, known = self.api.lookup(self.name)
+        before = current if current is not None else unknown_branch(self.name, ABSENT)
+        after = self._present(current, known) if self.state == PRESENT else self._archived(current, known, before)
+        for warning in self.api.warnings:
+            self.warn(warning)
+        return self.finish(after, diff_view(before), diff_view(after))
+
+    def _present(self, current, known):
+        name, wanted = self.name, self.wanted_git
         if current is not None:
-            if wanted_git and not api.can_list:
-                api.warnings.append('The git metadata of the existing preview branch %s cannot be read with this '
-                                    'credential, so it was left as it is; use a personal access token to update it.' % name)
-                return _result(False, current, before, current, api)
-            stored_git = dict((GIT_TO_API.get(k, k), v) for k, v in current['git'].items())
-            if git_covers(stored_git, wanted_git):
-                return _result(False, current, before, current, api)
-            merged = dict(stored_git)
-            merged.update(wanted_git)
-            after = dict(current, git=git_from_api(merged))
-            if not check_mode:
-                api.upsert(name, merged)
-            return _result(True, after, before, after, api)
-        after = unknown_branch(name, ACTIVE, wanted_git)
-        if not check_mode:
-            after['id'] = api.upsert(name, wanted_git)
+            if wanted and not self.api.can_list:
+                self.warn('The git metadata of the existing preview branch %s cannot be read with this credential, so it '
+                          'was left as it is; use a personal access token to update it.' % name)
+                return current
+            stored = dict((GIT_TO_API.get(k, k), v) for k, v in current['git'].items())
+            if git_covers(stored, wanted):
+                return current
+            merged = dict(stored)
+            merged.update(wanted)
+            self.write('update %s' % name, self.api.upsert, name, merged)
+            return dict(current, git=git_from_api(merged))
+        after = unknown_branch(name, ACTIVE, wanted)
+        after['id'] = self.write('create %s' % name, self.api.upsert, name, wanted)
         if not known:
-            api.warnings.append('Preview branch %s was sent to the API as an upsert; it may have existed already.' % name)
-        return _result(True, after, before, after, api)
+            self.warn('Preview branch %s was sent to the API as an upsert; it may have existed already.' % name)
+        return after
 
-    # state == ARCHIVED
-    if known and current is None:
-        return _result(False, before, before, before, api)
-    after = dict(current or before, state=ARCHIVED)
-    if check_mode:
-        if not known:
-            api.warnings.append('Whether preview branch %s is active could not be checked; check mode assumes it is.' % name)
-        return _result(True, after, before, after, api)
-    archived, branch = api.archive(name)
-    if not archived:
-        return _result(False, branch, before, branch, api)
-    if not branch.get('git') and current is not None:
-        branch['git'] = current.get('git') or {}
-    return _result(True, branch, before, branch, api)
-
-
-def _result(changed, branch, before, after, api):
-    return {'changed': changed, 'branch': branch, 'before': diff_view(before), 'after': diff_view(after),
-            'warnings': list(api.warnings)}
+    def _archived(self, current, known, before):
+        if known and current is None:
+            return before
+        answer = self.write('archive %s' % self.name, self.api.archive, self.name)
+        if answer is None:  # not sent (check mode)
+            if not known:
+                self.warn('Whether preview branch %s is active could not be checked; check mode assumes it is.' % self.name)
+            return dict(current or before, state=ARCHIVED)
+        archived, branch = answer
+        if not archived:
+            self.outcome.changed = False
+            return branch
+        if not branch.get('git') and current is not None:
+            branch['git'] = current.get('git') or {}
+        return branch
 
 
-def list_branches(client, name=None, older_than=None, now=None):
-    """Active preview branches, optionally only ``name`` and/or those idle for more than ``older_than``.
+class BranchRead(Operation):
+    """trigger_preview_branch_info: active preview branches, optionally only ``name`` and/or those idle for more
+    than ``older_than``. An explicit ``name`` with no active branch is an error."""
 
-    Raises BranchError before any request for bad input, and BranchNotFound when an explicit ``name``
-    has no active branch at all.
-    """
-    cleaned = clean_branch_name(name) if name is not None else None
-    age = parse_age(older_than) if older_than is not None else None
-    api = PreviewBranches(client)
-    branches = api.list()
-    if cleaned is not None and not any(b['name'] == cleaned for b in branches):
-        raise BranchNotFound('There is no active preview branch named %s in project %s.' % (cleaned, api.project_ref))
-    return filter_branches(branches, cleaned, age, now)
+    resource_key = 'branches'
+    reports_actions = False
+
+    def __init__(self, client, check_mode=False, name=None, older_than=None, now=None):
+        super(BranchRead, self).__init__(client, check_mode)
+        self.name = clean_branch_name(name) if name is not None else None
+        self.age = parse_age(older_than) if older_than is not None else None
+        self.now = now
+
+    def run(self):
+        api = PreviewBranches(self.client)
+        branches = api.list()
+        if self.name is not None and not any(b['name'] == self.name for b in branches):
+            raise BranchNotFound('There is no active preview branch named %s in project %s.' % (self.name, api.project_ref))
+        return self.finish(filter_branches(branches, self.name, self.age, self.now))

@@ -52,12 +52,28 @@ COLLECTION_VERSION = '0.1.0'
 USER_AGENT = 'triggerdev.management/%s (Ansible collection)' % COLLECTION_VERSION
 API_VERSION = '2025-07-16'
 
-# Auth classes of routes (docs/dev/protocol.md#auth).
-AUTH_ANY = 'any'            # secret key, personal or organization access token
-AUTH_SECRET_KEY = 'secret_key'
-AUTH_ACCESS_TOKEN = 'access_token'
-AUTH_PAT = 'pat'            # personal access tokens only (project runs list, branch list)
+# Auth classes of routes (docs/dev/protocol.md#auth) and the credentials each takes. A route of AUTH_SECRET_KEY also
+# works with a personal or organization access token: the environment's secret key is fetched with it first.
+AUTH_ANY = 'any'                    # env vars, key bootstrap, branch writes
+AUTH_SECRET_KEY = 'secret_key'      # runs, triggering, schedules, queues, deployments
+AUTH_ACCESS_TOKEN = 'access_token'  # the current worker
+AUTH_PAT = 'pat'                    # environment pause, key regeneration, project runs list, branch list
+AUTH_USER = 'user'                  # organisations and projects: a person's token
 AUTH_NONE = 'none'
+ROUTE_CREDENTIALS = {
+    AUTH_ANY: ('secret_key', 'pat', 'oat'),
+    AUTH_SECRET_KEY: ('secret_key',),
+    AUTH_ACCESS_TOKEN: ('pat', 'oat', 'uat'),
+    AUTH_PAT: ('pat',),
+    AUTH_USER: ('pat', 'uat'),
+}
+CREDENTIAL_NEEDS = {
+    AUTH_ANY: 'a secret key, a personal access token (tr_pat_...) or an organization access token (tr_oat_...)',
+    AUTH_SECRET_KEY: "the environment's secret key, or a personal or organization access token to fetch it with",
+    AUTH_ACCESS_TOKEN: 'an access token (tr_pat_..., tr_oat_... or tr_uat_...)',
+    AUTH_PAT: 'a personal access token (tr_pat_...)',
+    AUTH_USER: 'a personal access token (tr_pat_...) or a user-actor token (tr_uat_...)',
+}
 
 RETRYABLE_STATUSES = frozenset([408, 409, 429])
 BACKOFF_MIN = 1.0
@@ -109,14 +125,6 @@ class TriggerClient:
         self._resolved_key = None
         self.request_count = 0
 
-        if self.credential.token_type == 'uat':
-            raise TriggerInputError('The API key is a user-actor token (tr_uat_...): a short-lived token the server accepts '
-                                     'only for reading the current worker, not for env vars, runs, schedules or branches. '
-                                     'Use a personal access token (tr_pat_...), an organization access token (tr_oat_...) '
-                                     'or a secret key.')
-        if self.credential.is_access_token and not self.project_ref:
-            raise TriggerInputError('An access token needs project_ref (proj_...): it is not tied to one project. '
-                                     'Set project_ref or TRIGGER_PROJECT_REF.')
         if self.credential.is_secret_key:
             if environment and environment != self.credential.environment:
                 raise TriggerInputError(
@@ -173,7 +181,7 @@ class TriggerClient:
                 raise TriggerInputError('This operation needs the preview secret key, which the API accepts only for one '
                                          'preview branch: set branch or TRIGGER_PREVIEW_BRANCH.')
             body = self.request('GET', encode_path('api', 'v1', 'projects', self.require_project_ref(), self.require_environment()),
-                                auth=AUTH_ACCESS_TOKEN)
+                                auth=AUTH_ANY)
             key = body.get('apiKey') if isinstance(body, dict) else None
             if not key:
                 raise TriggerKeyUnavailable('The API did not return a secret key for the %s environment.' % self.environment)
@@ -183,16 +191,17 @@ class TriggerClient:
         return self._resolved_key
 
     def _token_for(self, auth):
+        """The bearer token for a route of auth class ``auth``; TriggerInputError before the request when the
+        credential cannot be used there."""
         if auth == AUTH_NONE:
             return None
-        if auth == AUTH_SECRET_KEY:
+        kind = 'secret_key' if self.credential.is_secret_key else self.credential.token_type
+        if auth == AUTH_SECRET_KEY and kind != 'uat':
             return self.resolve_secret_key()
-        if auth == AUTH_ACCESS_TOKEN and not self.credential.is_access_token:
-            raise TriggerInputError('This operation needs an access token (tr_pat_...); the API refuses secret keys here.')
-        if auth == AUTH_PAT and not (self.credential.is_access_token and self.credential.token_type == 'pat'):
-            raise TriggerInputError('This operation needs a personal access token (tr_pat_...); the API refuses %ss here.'
-                                     % self.credential.describe())
-        if auth == AUTH_ANY and self.credential.is_secret_key:
+        if kind not in ROUTE_CREDENTIALS[auth]:
+            raise TriggerInputError('This operation needs %s; the API refuses a %s here.'
+                                    % (CREDENTIAL_NEEDS[auth], self.credential.describe()))
+        if kind == 'secret_key':
             self.require_branch()
         return self._api_key
 

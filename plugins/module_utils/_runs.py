@@ -4,23 +4,32 @@
 
 """Runs and tasks: listing, retrieving, cancelling, replaying, rescheduling, triggering and waiting.
 
-No Ansible imports, so modules, lookups and tests all reuse it. Every HTTP call goes through
-TriggerClient.request() / paginate_cursor(); this file only knows routes, bodies and rules
-(docs/dev/protocol.md#runs, #triggering and #batches).
+This is an internal module of the collection, not a public API: it may change in any release. No Ansible imports.
+Every HTTP call goes through TriggerClient; this file knows the routes, bodies and rules (docs/dev/protocol.md#runs,
+#triggering and #batches) and the operations of trigger_run_info, trigger_run and trigger_task.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import json
-import re
 import time
 import uuid
 
+from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation
+from ansible_collections.triggerdev.management.plugins.module_utils._case import snake_keys
 from ansible_collections.triggerdev.management.plugins.module_utils._client import AUTH_PAT, AUTH_SECRET_KEY, encode_path
-from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerError
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerError, TriggerInputError, TriggerNotFound
+from ansible_collections.triggerdev.management.plugins.module_utils._time import (
+    KEY_TTL_UNITS,
+    PERIOD_UNITS,
+    SERVER_UNITS,
+    duration_ms,
+    parse_iso_ms,
+    parse_time_ms,
+)
+from ansible_collections.triggerdev.management.plugins.module_utils._workers import WorkerTasks, environment_label
 
 # Statuses a run never leaves (docs/dev/protocol.md#runs). EXPIRED and TIMED_OUT have isCompleted false on the
 # wire, so the status name is what counts, never the isCompleted flag.
@@ -42,26 +51,9 @@ RETRIEVE_PER_POLL = 50                     # runs read one by one per poll while
 RETRY_KEY_PREFIX = 'triggerdev.management-retry-'   # one-off idempotency keys (with_retry_key)
 RETRY_KEY_TTL = '1h'                               # longer than every retry of one call can take
 
-# User data inside a run: keys are kept as they are.
-USER_DATA_KEYS = ('payload', 'output', 'metadata')
-
-# Durations of the runs list period (parse-duration on the server: more units).
-_DURATION_PART = re.compile(r'(\d+)(ms|s|m|h|d|w|y)')
-_DURATION_RE = re.compile(r'^(?:\d+(?:ms|s|m|h|d|w|y))+$')
-_DURATION_MS = {'ms': 1, 's': 1000, 'm': 60000, 'h': 3600000, 'd': 86400000, 'w': 604800000, 'y': 31536000000}
-# The server's own duration grammar for delay, ttl and reschedule (parseNaturalLanguageDurationInMs in
-# packages/core/src/v3/isomorphic/duration.ts; docs/dev/protocol.md#triggering): parts N + w, d, hr, h, m or s,
-# at most 100 characters. It reads only the first part of each unit, so a unit given twice is refused here.
 SERVER_DURATION_UNITS = 'w, d, hr (or h), m, s'
-_SERVER_DURATION_RE = re.compile(r'^(?:\d+(?:w|d|hr|h|m|s))+$')
-_SERVER_DURATION_PART = re.compile(r'(\d+)(w|d|hr|h|m|s)')
-_SERVER_DURATION_MS = {'w': 604800000, 'd': 86400000, 'hr': 3600000, 'h': 3600000, 'm': 60000, 's': 1000}
-# idempotencyKeyTTL: only one number and one unit (resolveIdempotencyKeyTTL in utils/idempotencyKeys.server.ts);
-# the server silently uses 30 days for anything else.
-_IDEMPOTENCY_TTL_RE = re.compile(r'^\d+[smhd]$')
-_ISO_RE = re.compile(r'^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$', re.IGNORECASE)
-_EPOCH_RE = re.compile(r'^\d+(\.\d+)?$')
-EPOCH_SECONDS_LIMIT = 100000000000  # numbers below this are seconds, above it milliseconds
+# Slugs the project runs list matches in filter[env] (docs/dev/protocol.md#runs: 'staging' gives a 500).
+RUNS_ENV_FILTER_SLUG = {'dev': 'dev', 'staging': 'stg', 'prod': 'prod', 'preview': 'preview'}
 
 # Trigger option names (module/snake_case) -> API field names (docs/dev/protocol.md#triggering).
 TRIGGER_OPTIONS = (
@@ -98,10 +90,6 @@ LIST_FILTERS = (
 )
 
 
-class RunsInputError(TriggerError):
-    """Bad input found before any request was sent."""
-
-
 class RunWaitTimeout(TriggerError):
     """Waiting for runs took longer than allowed."""
 
@@ -114,107 +102,19 @@ class RunStuck(RunWaitTimeout):
     """A run waited for cannot finish by waiting (PENDING_VERSION: its task is not deployed)."""
 
 
-# ---------------------------------------------------------------------- conversions
+# ---------------------------------------------------------------------- validation
 
-def camel_to_snake(name):
-    """taskIdentifier -> task_identifier, idempotencyKeyTTL -> idempotency_key_ttl, isTest -> is_test."""
-    text = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1_\2', name)
-    text = re.sub(r'([a-z0-9])([A-Z])', r'\1_\2', text)
-    return text.replace('-', '_').lower()
-
-
-def snake_keys(value, keep=USER_DATA_KEYS):
-    """Convert the keys of a run (recursively) to snake_case, leaving user data (payload, output, metadata) as is."""
-    if isinstance(value, dict):
-        result = {}
-        for key, item in value.items():
-            new_key = camel_to_snake(key) if isinstance(key, str) else key
-            result[new_key] = item if key in keep else snake_keys(item, keep)
-        return result
-    if isinstance(value, list):
-        return [snake_keys(item, keep) for item in value]
-    return value
-
-
-def parse_duration_ms(value):
-    """'30s', '5m', '1h', '2d', '1w', '1h30m' -> milliseconds; None if it is not such a duration."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not text or not _DURATION_RE.match(text):
-        return None
-    return sum(int(number) * _DURATION_MS[unit] for number, unit in _DURATION_PART.findall(text))
-
-
-def parse_server_duration_ms(value):
-    """'30s', '2hr', '1h30m', '1w2d' -> milliseconds as the server reads delays and TTLs; None otherwise."""
-    if not isinstance(value, str) or len(value) > 100 or not _SERVER_DURATION_RE.match(value):
-        return None
-    parts = _SERVER_DURATION_PART.findall(value)
-    units = ['h' if unit == 'hr' else unit for _number, unit in parts]
-    if len(set(units)) != len(units):
-        return None
-    return sum(int(number) * _SERVER_DURATION_MS[unit] for number, unit in parts)
-
-
-def parse_iso_ms(value):
-    """An ISO-8601 date or date-time (no zone means UTC) -> epoch milliseconds; None if it is not one."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not _ISO_RE.match(text):
-        return None
-    text = text.replace(' ', 'T')
-    if text[-1] in 'zZ':
-        text = text[:-1] + '+00:00'
-    match = re.search(r'([+-])(\d{2}):?(\d{2})$', text) if 'T' in text else None
-    offset = datetime.timedelta(0)
-    if match:
-        offset = datetime.timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
-        if match.group(1) == '-':
-            offset = -offset
-        text = text[:match.start()]
-    fmt = '%Y-%m-%d'
-    if 'T' in text:
-        date_part, time_part = text.split('T', 1)
-        fraction = 0
-        if '.' in time_part:
-            time_part, frac = time_part.split('.', 1)
-            fraction = int((frac + '000000')[:6])
-        fmt = '%Y-%m-%dT%H:%M:%S' if time_part.count(':') == 2 else '%Y-%m-%dT%H:%M'
-        text = date_part + 'T' + time_part
-    else:
-        fraction = 0
-    try:
-        stamp = datetime.datetime.strptime(text, fmt)
-    except ValueError:
-        return None
-    epoch = datetime.datetime(1970, 1, 1)
-    delta = stamp - epoch - offset
-    return int((delta.days * 86400 + delta.seconds) * 1000 + (delta.microseconds + fraction) // 1000)
-
-
-def parse_time_ms(value, name):
+def parse_time(value, name):
     """created_after/created_before: ISO-8601, or epoch seconds (below 1e11) or milliseconds -> epoch ms."""
-    if isinstance(value, bool):
-        value = None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str) and _EPOCH_RE.match(value.strip()):
-        number = float(value.strip())
-    else:
-        parsed = parse_iso_ms(value)
-        if parsed is None:
-            raise RunsInputError('%s must be an ISO-8601 date/time (2024-05-01T12:00:00Z) or an epoch time in seconds or '
-                                 'milliseconds; got %r.' % (name, value))
-        return parsed
-    if number < 0:
-        raise RunsInputError('%s must not be negative.' % name)
-    return int(number * 1000) if number < EPOCH_SECONDS_LIMIT else int(number)
+    parsed = parse_time_ms(value)
+    if parsed is None:
+        raise TriggerInputError('%s must be an ISO-8601 date/time (2024-05-01T12:00:00Z) or an epoch time in seconds or '
+                                'milliseconds, not negative; got %r.' % (name, value))
+    return parsed
 
 
 def _delay_error(name, value):
-    return RunsInputError('%s must be a duration in the units the server reads (%s; for example 30s, 15m, 2h, 2hr, '
+    return TriggerInputError('%s must be a duration in the units the server reads (%s; for example 30s, 15m, 2h, 2hr, '
                           '1h30m, 1d, 1w) or an ISO-8601 date-time in the future; got %r. The server ignores anything '
                           'else and starts the run at once.' % (name, SERVER_DURATION_UNITS, value))
 
@@ -230,13 +130,13 @@ def validate_delay(value, name='delay', now_ms=None):
     if not isinstance(value, str) or not value.strip():
         raise _delay_error(name, value)
     text = value.strip()
-    if parse_server_duration_ms(text) is not None:
+    if duration_ms(text, SERVER_UNITS) is not None:
         return text
     at = parse_iso_ms(text)
     if at is None:
         raise _delay_error(name, value)
     if at <= (time.time() * 1000 if now_ms is None else now_ms):
-        raise RunsInputError('%s %s is not in the future (the server would start the run at once).' % (name, text))
+        raise TriggerInputError('%s %s is not in the future (the server would start the run at once).' % (name, text))
     return text
 
 
@@ -245,39 +145,39 @@ def validate_ttl(value):
     message = ('ttl must be a duration in the units the server reads (%s; for example 10m or 1h), or a number of '
                'seconds; got %r.' % (SERVER_DURATION_UNITS, value))
     if isinstance(value, bool):
-        raise RunsInputError(message)
+        raise TriggerInputError(message)
     if isinstance(value, int):
         if value < 0:
-            raise RunsInputError('ttl must not be negative.')
+            raise TriggerInputError('ttl must not be negative.')
         return value
     if isinstance(value, str):
         text = value.strip()
         if text.isdigit():
             return int(text)
-        if parse_server_duration_ms(text) is not None:
+        if duration_ms(text, SERVER_UNITS) is not None:
             return text
-    raise RunsInputError(message)
+    raise TriggerInputError(message)
 
 
 def validate_idempotency_key_ttl(value, name='idempotency_key_ttl'):
     """One number and one unit of s, m, h, d (30s, 15m, 24h, 7d): all the server understands."""
     text = value.strip() if isinstance(value, str) else value
-    if not isinstance(text, str) or not _IDEMPOTENCY_TTL_RE.match(text):
-        raise RunsInputError('%s must be one number and one unit of s, m, h or d (for example 30s, 15m, 24h or 7d); got %r. '
+    if duration_ms(text, KEY_TTL_UNITS, single=True) is None:
+        raise TriggerInputError('%s must be one number and one unit of s, m, h or d (for example 30s, 15m, 24h or 7d); got %r. '
                              'The server reads nothing else (not 1w, 1h30m or 500ms) and would keep the key for 30 days '
                              'instead.' % (name, value))
     return text
 
 
 def validate_duration(value, name):
-    if not isinstance(value, str) or parse_duration_ms(value) is None:
-        raise RunsInputError('%s must be a duration such as 30s, 15m, 2h, 1d or 1w; got %r.' % (name, value))
+    if not isinstance(value, str) or duration_ms(value.strip(), PERIOD_UNITS) is None:
+        raise TriggerInputError('%s must be a duration such as 30s, 15m, 2h, 1d or 1w; got %r.' % (name, value))
     return value.strip()
 
 
 def validate_machine(value, name='machine'):
     if value not in MACHINE_PRESETS:
-        raise RunsInputError('%s %r is not a machine preset; use one of %s.' % (name, value, ', '.join(MACHINE_PRESETS)))
+        raise TriggerInputError('%s %r is not a machine preset; use one of %s.' % (name, value, ', '.join(MACHINE_PRESETS)))
     return value
 
 
@@ -286,7 +186,7 @@ def json_size(value, name='payload'):
     try:
         text = json.dumps(value, separators=(',', ':'), allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError) as exc:
-        raise RunsInputError('%s cannot be sent as JSON: %s' % (name, exc))
+        raise TriggerInputError('%s cannot be sent as JSON: %s' % (name, exc))
     return len(text.encode('utf-8'))
 
 
@@ -314,13 +214,13 @@ def build_trigger_options(params, where='', now_ms=None):
             if isinstance(value, str):
                 value = [value]
             if len(value) > MAX_TAGS:
-                raise RunsInputError('%s: a run can have at most %d tags, got %d.' % (label, MAX_TAGS, len(value)))
+                raise TriggerInputError('%s: a run can have at most %d tags, got %d.' % (label, MAX_TAGS, len(value)))
         elif name == 'idempotency_key':
             if not value or len(value) > MAX_IDEMPOTENCY_KEY:
-                raise RunsInputError('%s must be 1 to %d characters long.' % (label, MAX_IDEMPOTENCY_KEY))
+                raise TriggerInputError('%s must be 1 to %d characters long.' % (label, MAX_IDEMPOTENCY_KEY))
         elif name in ('max_attempts', 'max_duration'):
             if value < 1:
-                raise RunsInputError('%s must be at least 1.' % label)
+                raise TriggerInputError('%s must be at least 1.' % label)
         elif name == 'metadata':
             json_size(value, label)
         options[api_name] = value
@@ -333,7 +233,7 @@ def build_trigger_body(payload, options, where=''):
     json_size(payload, where + 'payload')
     size = json_size(body, where + 'payload')
     if size > MAX_PAYLOAD_BYTES:
-        raise RunsInputError('%spayload is too large: the request would be %d bytes and Trigger.dev accepts at most %d (3 MiB).'
+        raise TriggerInputError('%spayload is too large: the request would be %d bytes and Trigger.dev accepts at most %d (3 MiB).'
                              % (where, size, MAX_PAYLOAD_BYTES))
     return body
 
@@ -350,12 +250,12 @@ def build_batch_items(items, defaults, now_ms=None):
         merged.update(dict((k, v) for k, v in item.items() if v is not None))
         task = merged.get('task')
         if not task:
-            raise RunsInputError('%stask is not set and there is no task option to fall back on.' % where)
+            raise TriggerInputError('%stask is not set and there is no task option to fall back on.' % where)
         options = build_trigger_options(merged, where, now_ms)
         body = build_trigger_body(merged.get('payload'), options, where)
         body['task'] = task
         if json_size(body, where + 'payload') > BATCH_MAX_BYTES:
-            raise RunsInputError('%spayload is too large for a batch request (at most %d bytes per request); '
+            raise TriggerInputError('%spayload is too large for a batch request (at most %d bytes per request); '
                                  'trigger it on its own instead.' % (where, BATCH_MAX_BYTES))
         result.append(body)
     return result
@@ -397,7 +297,7 @@ def build_list_params(filters, now_ms=None):
             if name == 'status':
                 bad = [v for v in value if v.upper() not in RUN_STATUSES]
                 if bad:
-                    raise RunsInputError('status %s is not a run status; use %s.' % (', '.join(bad), ', '.join(RUN_STATUSES)))
+                    raise TriggerInputError('status %s is not a run status; use %s.' % (', '.join(bad), ', '.join(RUN_STATUSES)))
                 value = [v.upper() for v in value]
             if name == 'machine':
                 for v in value:
@@ -409,13 +309,13 @@ def build_list_params(filters, now_ms=None):
         params['filter[isTest]'] = 'true' if filters['is_test'] else 'false'
     after = before = None
     if filters.get('created_after') is not None:
-        after = parse_time_ms(filters['created_after'], 'created_after')
+        after = parse_time(filters['created_after'], 'created_after')
         params['filter[createdAt][from]'] = str(after)
     if filters.get('created_before') is not None:
-        before = parse_time_ms(filters['created_before'], 'created_before')
+        before = parse_time(filters['created_before'], 'created_before')
         params['filter[createdAt][to]'] = str(before)
     if after is not None and before is not None and after > before:
-        raise RunsInputError('created_after is later than created_before.')
+        raise TriggerInputError('created_after is later than created_before.')
     if filters.get('period') is not None:
         params['filter[createdAt][period]'] = validate_duration(filters['period'], 'period')
     return params
@@ -463,7 +363,7 @@ class RunsAPI:
         credential = client.credential
         if credential.is_access_token and credential.token_type == 'pat' and not client.branch:
             return (encode_path('api', 'v1', 'projects', client.require_project_ref(), 'runs'), AUTH_PAT,
-                    {'filter[env]': client.runs_env_filter}, False)
+                    {'filter[env]': RUNS_ENV_FILTER_SLUG[client.require_environment()]}, False)
         # Secret key, an organization access token (the project route takes PATs only) or an access token aimed
         # at a preview branch (which the project route cannot reach): the environment's secret key is resolved
         # through the key bootstrap and the environment route used (docs/dev/protocol.md#auth).
@@ -641,14 +541,6 @@ class RunsAPI:
         return False
 
 
-def environment_label(client):
-    """'prod', or 'preview branch feature-x', for messages."""
-    environment = client.environment or 'selected'
-    if client.branch:
-        return '%s branch %s' % (environment, client.branch)
-    return environment
-
-
 def _task_of(run):
     return (run or {}).get('taskIdentifier') or (run or {}).get('task_identifier') or 'unknown'
 
@@ -712,3 +604,210 @@ def failure_message(runs, client=None):
     more = '' if len(runs) <= 10 else ' and %d more' % (len(runs) - 10)
     text = '%d run(s) did not complete successfully: %s%s.' % (len(runs), '; '.join(parts), more)
     return text + (expired_hint(runs, client) if client is not None else '')
+
+
+# ---------------------------------------------------------------------- operations
+
+CREATED = 'created'
+EXISTING = 'existing'
+
+
+class RunRead(Operation):
+    """trigger_run_info: one run by id (missing = error), or the runs the filters select, newest first."""
+
+    resource_key = 'runs'
+    reports_actions = False
+
+    def __init__(self, client, check_mode=False, run_id=None, filters=None, limit=100, page_size=MAX_PAGE_SIZE, after=None):
+        super(RunRead, self).__init__(client, check_mode)
+        if limit < 0:
+            raise TriggerInputError('limit must be 0 (every run) or more.')
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise TriggerInputError('page_size must be between 1 and %d.' % MAX_PAGE_SIZE)
+        self.run_id = run_id
+        self.params = build_list_params(filters or {}) if not run_id else None
+        self.limit = limit or None
+        self.page_size = page_size
+        self.after = after
+
+    def run(self):
+        api = RunsAPI(self.client)
+        if self.run_id:
+            return self.finish([run_summary(retrieve_existing(api, self.run_id))], next_cursor=None)
+        runs, cursor = api.list(self.params, limit=self.limit, page_size=self.page_size, after=self.after)
+        return self.finish([run_summary(r) for r in runs], next_cursor=cursor)
+
+
+def retrieve_existing(api, run_id):
+    """A run the user named; a clear error when the environment has no such run."""
+    try:
+        return api.retrieve(run_id)
+    except TriggerNotFound as exc:
+        exc.args = ('%s: %s' % (not_found_message(run_id, api.client), exc),)
+        raise
+
+
+class Waiting(Operation):
+    """What trigger_run and trigger_task share: waiting for runs, and failing on runs that did not complete."""
+
+    resource_key = 'run'
+    reports_actions = False
+
+    def __init__(self, client, check_mode, wait=False, wait_timeout=600, poll_interval=2.0, fail_on_run_failure=True):
+        super(Waiting, self).__init__(client, check_mode)
+        if wait_timeout < 0 or poll_interval <= 0:
+            raise TriggerInputError('wait_timeout must be 0 or more and poll_interval more than 0.')
+        self.api = RunsAPI(client)
+        self.wait = wait
+        self.wait_timeout = wait_timeout
+        self.poll_interval = poll_interval
+        self.fail_on_run_failure = fail_on_run_failure
+
+    def end(self, runs, single=True, **values):
+        """Finish with the run(s); fail (keeping them in the result) when one did not complete and that matters."""
+        outcome = self.finish(runs[0] if single else runs, **values)
+        failed = failed_runs(runs) if self.wait else []
+        if failed and self.fail_on_run_failure:
+            outcome.failure = failure_message(failed, self.client)
+        return outcome
+
+    def timed_out(self, exc, runs, single=True, **values):
+        outcome = self.finish(runs[0] if single else runs, **values)
+        outcome.failure = str(exc)
+        return outcome
+
+
+class RunAction(Waiting):
+    """trigger_run: cancel, replay or reschedule one run.
+
+    Cancel and reschedule act on the run (``acted_on: existing``) and change nothing when it is already so; a replay
+    always creates a new run (``acted_on: created``) and is not idempotent."""
+
+    STATES = ('canceled', 'replayed', 'rescheduled')
+
+    def __init__(self, client, check_mode, run_id, state, delay=None, **waiting):
+        super(RunAction, self).__init__(client, check_mode, **waiting)
+        if state not in self.STATES:
+            raise TriggerInputError('state must be one of %s.' % ', '.join(self.STATES))
+        if delay is not None and state != 'rescheduled':
+            raise TriggerInputError('delay is only used with state=rescheduled.')
+        if self.wait and state != 'replayed':
+            raise TriggerInputError('wait is only used with state=replayed.')
+        if state == 'rescheduled' and delay is None:
+            raise TriggerInputError('state=rescheduled needs delay.')
+        self.run_id = run_id
+        self.state = state
+        self.delay = validate_delay(delay) if state == 'rescheduled' else None
+
+    def run(self):
+        current = retrieve_existing(self.api, self.run_id)
+        return {'canceled': self._cancel, 'replayed': self._replay, 'rescheduled': self._reschedule}[self.state](current)
+
+    def _cancel(self, current):
+        before = {'id': self.run_id, 'status': current.get('status')}
+        if is_terminal(current):
+            return self.finish(run_summary(current), before, before, acted_on=EXISTING)
+        run = self.write('cancel %s' % self.run_id, self._cancel_and_read, predicted=dict(current, status='CANCELED'))
+        return self.finish(run_summary(run), before, {'id': self.run_id, 'status': 'CANCELED'}, acted_on=EXISTING)
+
+    def _cancel_and_read(self):
+        self.api.cancel(self.run_id)
+        return self.api.retrieve(self.run_id)
+
+    def _replay(self, current):
+        answer = self.write('replay %s' % self.run_id, self.api.replay, self.run_id)
+        run = {'id': (answer or {}).get('id'), 'task_identifier': current.get('taskIdentifier')}
+        values = dict(acted_on=CREATED, replayed_from=self.run_id)
+        if not self.wait or answer is None:
+            return self.finish(run, **values)
+        try:
+            full = self.api.wait_for_run(run['id'], self.wait_timeout, self.poll_interval)
+        except RunWaitTimeout as exc:
+            return self.timed_out(exc, [run_summary(exc.runs[0])], **values)
+        return self.end([run_summary(full)], **values)
+
+    def _reschedule(self, current):
+        before = {'id': self.run_id, 'status': current.get('status'), 'delayed_until': current.get('delayedUntil')}
+        target = parse_iso_ms(self.delay)
+        if current.get('status') == 'DELAYED' and target is not None and target == parse_iso_ms(current.get('delayedUntil')):
+            return self.finish(run_summary(current), before, before, acted_on=EXISTING)
+        if current.get('status') != 'DELAYED':
+            # The API refuses it too (400 Cannot reschedule a run that is not delayed); said here, before any write.
+            raise TriggerInputError('Cannot reschedule run %s: only a DELAYED run can be rescheduled and it is %s.'
+                                    % (self.run_id, current.get('status')))
+        updated = self.write('reschedule %s' % self.run_id, self.api.reschedule, self.run_id, self.delay)
+        after = dict(before, delayed_until=(updated or {}).get('delayedUntil', self.delay))
+        return self.finish(run_summary(updated or current), before, after, acted_on=EXISTING)
+
+
+class TriggerRuns(Waiting):
+    """trigger_task: trigger one run (``payload``) or a batch (``items``), optionally wait for them.
+
+    Bodies are built and checked before any request; with an access token the task ids are checked against the
+    environment's current worker first. ``acted_on`` is ``existing`` only when every run was an earlier one
+    returned for its idempotency key."""
+
+    def __init__(self, client, check_mode, task=None, payload=None, items=None, options=None, **waiting):
+        super(TriggerRuns, self).__init__(client, check_mode, **waiting)
+        defaults = dict((name, (options or {}).get(name)) for name in TRIGGER_OPTION_NAMES)
+        self.task = task
+        if items is not None:
+            if not items:
+                raise TriggerInputError('items is empty: there is nothing to trigger.')
+            defaults['task'] = task
+            self.items = build_batch_items(items, defaults)
+            self.outcome.key = 'runs'
+        else:
+            self.items = None
+            self.body = build_trigger_body(payload, build_trigger_options(defaults))
+
+    def run(self):
+        WorkerTasks(self.client).check([self.task] if self.items is None else [i['task'] for i in self.items])
+        return self._single() if self.items is None else self._batch()
+
+    def _single(self):
+        answer = self.write('trigger %s' % self.task, self.api.trigger, self.task, self.body)
+        if answer is None:
+            return self.finish({'id': None, 'is_cached': None, 'task_identifier': self.task}, acted_on=CREATED,
+                               would_trigger=[{'task': self.task, 'options': self.body['options']}])
+        cached = bool(answer.get('isCached'))
+        self.outcome.changed = not cached
+        run = {'id': answer.get('id'), 'is_cached': cached, 'task_identifier': self.task}
+        values = dict(acted_on=EXISTING if cached else CREATED)
+        if not self.wait:
+            return self.finish(run, **values)
+        try:
+            full = self.api.wait_for_run(run['id'], self.wait_timeout, self.poll_interval, stuck=pending_version_check(self.client))
+        except RunWaitTimeout as exc:
+            return self.timed_out(exc, [dict(run_summary(exc.runs[0]), is_cached=cached)], **values)
+        return self.end([dict(run_summary(full), is_cached=cached)], **values)
+
+    def _batch(self):
+        """Run ids come from the batches themselves (GET /api/v1/batches/{id}), never from the lagging runs list."""
+        items = self.items
+        batches = self.write('trigger a batch of %d' % len(items), self.api.batch_trigger, items)
+        if batches is None:
+            return self.finish([], batches=[], acted_on=CREATED,
+                               would_trigger=[{'task': i['task'], 'options': i['options']} for i in items])
+        values = {'batches': [snake_keys(dict((k, b[k]) for k in ('id', 'runCount'))) for b in batches]}
+        # With the user's idempotency keys a batch may hold earlier runs returned for their key: changed only if one is new.
+        keyed = any(item['options'].get('idempotencyKey') for item in items)
+        try:
+            run_ids = self.api.batch_run_ids(batches, self.wait_timeout, self.poll_interval)
+        except RunWaitTimeout as exc:
+            return self.timed_out(exc, [], single=False, acted_on=CREATED, **values)
+        if not self.wait:
+            listed = self.api.listed_batch_runs(batches)
+            new = not keyed or self.api.created_new_run(batches, run_ids, listed=listed)
+            return self._batch_end([run_summary(listed.get(i) or {'id': i}) for i in run_ids], new, values)
+        try:
+            runs = self.api.wait_for_batches(batches, run_ids, self.wait_timeout, self.poll_interval,
+                                             stuck=pending_version_check(self.client))
+        except RunWaitTimeout as exc:
+            return self.timed_out(exc, [run_summary(r) for r in exc.runs], single=False, acted_on=CREATED, **values)
+        new = not keyed or self.api.created_new_run(batches, run_ids, retrieved=dict((r.get('id'), r) for r in runs))
+        return self._batch_end([run_summary(r) for r in runs], new, values)
+
+    def _batch_end(self, runs, new, values):
+        self.outcome.changed = new
+        return self.end(runs, single=False, acted_on=CREATED if new else EXISTING, **values)

@@ -8,7 +8,9 @@ The server accepts a trigger for any task id, deployed or not; a run of a task t
 have waits in PENDING_VERSION until such a version is deployed (docs/dev/protocol.md#runs). With an access token
 the task ids are checked against ``GET /api/v1/projects/{ref}/{env}/workers/current`` first, once per module run.
 That route takes access tokens only; with a secret key no route lists an environment's tasks, so nothing can be
-checked before triggering. No Ansible imports.
+checked before triggering.
+
+This is an internal module of the collection, not a public API: it may change in any release. No Ansible imports.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,14 +18,21 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.triggerdev.management.plugins.module_utils._client import AUTH_ACCESS_TOKEN, encode_path
-from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerError, TriggerNotFound
-from ansible_collections.triggerdev.management.plugins.module_utils._runs import environment_label
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerInputError, TriggerNotFound
 
 WORKER_NOT_FOUND = 'worker not found'
 SCHEDULED = 'SCHEDULED'
 
 
-class UnknownTaskError(TriggerError):
+def environment_label(client):
+    """'prod', or 'prod branch feature-x', for messages."""
+    environment = client.environment or 'selected'
+    if client.branch:
+        return '%s branch %s' % (environment, client.branch)
+    return environment
+
+
+class UnknownTaskError(TriggerInputError):
     """A task id the environment's current worker does not have; raised before any write."""
 
 

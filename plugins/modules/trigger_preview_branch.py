@@ -191,10 +191,10 @@ from ansible_collections.triggerdev.management.plugins.module_utils._branches im
     GIT_SOURCES,
     PULL_REQUEST_STATES,
     STATES,
+    BranchState,
     clean_branch_name,
-    ensure_branch,
-    git_to_api,
 )
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerInputError
 from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule, env_fallback
 
 
@@ -221,24 +221,18 @@ def argument_spec():
 
 
 def main():
-    module = TriggerModule(argument_spec=argument_spec(), supports_check_mode=True)
-    params = module.params
+    module = TriggerModule(argument_spec=argument_spec())
+    p = module.params
 
-    def run():
-        # Everything that can be refused locally is refused before the client exists.
-        name = clean_branch_name(params['branch'])
-        git_to_api(params['git'])
-        if params['environment'] not in (None, 'preview'):
-            module.fail_json(msg='trigger_preview_branch manages branches of the preview environment; environment is %s. '
-                                 'Leave environment out or set it to preview.' % params['environment'])
-        params['environment'] = 'preview'
-        params['branch'] = name
-        result = ensure_branch(module.client, name, state=params['state'], git=params['git'], check_mode=module.check_mode)
-        for warning in result['warnings']:
-            module.warn_once(warning)
-        module.exit_with(result['changed'], result['before'], result['after'], branch=result['branch'])
+    def operation():
+        if p['environment'] not in (None, 'preview'):
+            raise TriggerInputError('trigger_preview_branch manages branches of the preview environment; environment is %s. '
+                                    'Leave environment out or set it to preview.' % p['environment'])
+        name = clean_branch_name(p['branch'])
+        return BranchState(module.client_for(environment='preview', branch=name), module.check_mode, name,
+                           state=p['state'], git=p['git'])
 
-    module.run(run)
+    module.run(operation)
 
 
 if __name__ == '__main__':

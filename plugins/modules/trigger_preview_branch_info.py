@@ -113,36 +113,15 @@ branches:
       sample: {"commit_sha": "4f2a9c1", "pull_request_number": 42, "pull_request_state": "open"}
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils._branches import (
-    clean_branch_name,
-    list_branches,
-    parse_age,
-)
+from ansible_collections.triggerdev.management.plugins.module_utils._branches import BranchRead
 from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
 
 
 def main():
-    module = TriggerModule(
-        argument_spec=dict(
-            name=dict(type='str'),
-            older_than=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def run():
-        if params['name'] is not None:
-            clean_branch_name(params['name'])
-        if params['older_than'] is not None:
-            parse_age(params['older_than'])
-        # The list route ignores environment and branch; a TRIGGER_PREVIEW_BRANCH set for other tasks must not
-        # make the client refuse the call.
-        params['branch'] = None
-        branches = list_branches(module.client, name=params['name'], older_than=params['older_than'])
-        module.exit_json(changed=False, branches=branches)
-
-    module.run(run)
+    module = TriggerModule(argument_spec=dict(name=dict(type='str'), older_than=dict(type='str')))
+    p = module.params
+    # The list route reads neither environment nor branch: a TRIGGER_PREVIEW_BRANCH set for other tasks is ignored.
+    module.run(lambda: BranchRead(module.client_for(branch=None), name=p['name'], older_than=p['older_than']))
 
 
 if __name__ == '__main__':

@@ -120,96 +120,25 @@ replayed_from:
   type: str
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerNotFound
 from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
-from ansible_collections.triggerdev.management.plugins.module_utils._runs import (
-    SUCCESS_STATUS,
-    RunsAPI,
-    RunWaitTimeout,
-    failure_message,
-    is_terminal,
-    not_found_message,
-    parse_iso_ms,
-    run_summary,
-    validate_delay,
-)
+from ansible_collections.triggerdev.management.plugins.module_utils._runs import RunAction
+
+WAITING = ('wait', 'wait_timeout', 'poll_interval', 'fail_on_run_failure')
 
 
 def main():
     module = TriggerModule(dict(
         run_id=dict(type='str', required=True),
-        state=dict(type='str', required=True, choices=['canceled', 'replayed', 'rescheduled']),
+        state=dict(type='str', required=True, choices=list(RunAction.STATES)),
         delay=dict(type='str'),
         wait=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=600),
         poll_interval=dict(type='float', default=2.0),
         fail_on_run_failure=dict(type='bool', default=True),
-    ), supports_check_mode=True, required_if=[('state', 'rescheduled', ['delay'])])
+    ))
     p = module.params
-    if p['delay'] is not None and p['state'] != 'rescheduled':
-        module.fail_json(msg='delay is only used with state=rescheduled.')
-    if p['wait'] and p['state'] != 'replayed':
-        module.fail_json(msg='wait is only used with state=replayed.')
-    if p['wait_timeout'] < 0 or p['poll_interval'] <= 0:
-        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0.')
-
-    def run():
-        delay = validate_delay(p['delay']) if p['state'] == 'rescheduled' else None
-        api = RunsAPI(module.client)
-        try:
-            current = api.retrieve(p['run_id'])
-        except TriggerNotFound as exc:
-            module.fail_from(exc, prefix=not_found_message(p['run_id'], module.client))
-        {'canceled': cancel, 'replayed': replay, 'rescheduled': reschedule}[p['state']](module, api, current, delay)
-
-    module.run(run)
-
-
-def cancel(module, api, current, _delay):
-    run_id = module.params['run_id']
-    before = {'id': run_id, 'status': current.get('status')}
-    if is_terminal(current):
-        module.exit_with(False, before, before, run=run_summary(current))
-    after = {'id': run_id, 'status': 'CANCELED'}
-    if module.check_mode:
-        module.exit_with(True, before, after, run=run_summary(current))
-    api.cancel(run_id)
-    module.exit_with(True, before, after, run=run_summary(api.retrieve(run_id)))
-
-
-def replay(module, api, current, _delay):
-    p = module.params
-    if module.check_mode:
-        module.exit_json(changed=True, run=run_summary(current), replayed_from=p['run_id'])
-    new_id = (api.replay(p['run_id']) or {}).get('id')
-    run = {'id': new_id, 'task_identifier': current.get('taskIdentifier')}
-    if not p['wait']:
-        module.exit_json(changed=True, run=run, replayed_from=p['run_id'])
-    try:
-        run = run_summary(api.wait_for_run(new_id, p['wait_timeout'], p['poll_interval']))
-    except RunWaitTimeout as exc:
-        module.fail_json(msg=str(exc), changed=True, run=run_summary(exc.runs[0]), replayed_from=p['run_id'])
-    if run.get('status') != SUCCESS_STATUS and p['fail_on_run_failure']:
-        module.fail_json(msg=failure_message([run]), changed=True, run=run, replayed_from=p['run_id'])
-    module.exit_json(changed=True, run=run, replayed_from=p['run_id'])
-
-
-def reschedule(module, api, current, delay):
-    run_id = module.params['run_id']
-    before = {'id': run_id, 'status': current.get('status'), 'delayed_until': current.get('delayedUntil')}
-    target = parse_iso_ms(delay)
-    if current.get('status') == 'DELAYED' and target is not None and target == parse_iso_ms(current.get('delayedUntil')):
-        module.exit_with(False, before, before, run=run_summary(current))
-    after = dict(before, delayed_until=delay)
-    if module.check_mode:
-        if current.get('status') != 'DELAYED':
-            module.fail_json(msg='Cannot reschedule run %s: only a DELAYED run can be rescheduled and it is %s.'
-                             % (run_id, current.get('status')))
-        module.exit_with(True, before, after, run=run_summary(current))
-    # A run that is not DELAYED is refused by the API; its reason becomes the error.
-    updated = api.reschedule(run_id, delay)
-    after['delayed_until'] = (updated or {}).get('delayedUntil', delay)
-    module.exit_with(True, before, after, run=run_summary(updated))
+    module.run(lambda: RunAction(module.client, module.check_mode, p['run_id'], p['state'], delay=p['delay'],
+                                 **dict((k, p[k]) for k in WAITING)))
 
 
 if __name__ == '__main__':

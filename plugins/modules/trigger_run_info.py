@@ -161,16 +161,8 @@ next_cursor:
   type: str
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerNotFound
 from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
-from ansible_collections.triggerdev.management.plugins.module_utils._runs import (
-    MACHINE_PRESETS,
-    MAX_PAGE_SIZE,
-    RunsAPI,
-    build_list_params,
-    not_found_message,
-    run_summary,
-)
+from ansible_collections.triggerdev.management.plugins.module_utils._runs import MACHINE_PRESETS, MAX_PAGE_SIZE, RunRead
 
 FILTERS = ('status', 'task', 'tag', 'version', 'schedule', 'batch', 'bulk_action', 'queue', 'machine', 'region', 'is_test',
            'created_after', 'created_before', 'period', 'after')
@@ -196,26 +188,10 @@ def main():
         limit=dict(type='int', default=100),
         page_size=dict(type='int', default=MAX_PAGE_SIZE),
         after=dict(type='str'),
-    ), supports_check_mode=True, mutually_exclusive=[('run_id', name) for name in FILTERS])
+    ), mutually_exclusive=[('run_id', name) for name in FILTERS])
     p = module.params
-    if p['limit'] < 0:
-        module.fail_json(msg='limit must be 0 (every run) or more.')
-    if not 1 <= p['page_size'] <= MAX_PAGE_SIZE:
-        module.fail_json(msg='page_size must be between 1 and %d.' % MAX_PAGE_SIZE)
-
-    def run():
-        if p['run_id']:
-            try:
-                found = RunsAPI(module.client).retrieve(p['run_id'])
-            except TriggerNotFound as exc:
-                module.fail_from(exc, prefix=not_found_message(p['run_id'], module.client))
-            module.exit_json(changed=False, runs=[run_summary(found)], next_cursor=None)
-        params = build_list_params(p)
-        api = RunsAPI(module.client)
-        runs, cursor = api.list(params, limit=p['limit'] or None, page_size=p['page_size'], after=p['after'])
-        module.exit_json(changed=False, runs=[run_summary(r) for r in runs], next_cursor=cursor)
-
-    module.run(run)
+    module.run(lambda: RunRead(module.client, run_id=p['run_id'], filters=dict((k, p[k]) for k in FILTERS), limit=p['limit'],
+                               page_size=p['page_size'], after=p['after']))
 
 
 if __name__ == '__main__':

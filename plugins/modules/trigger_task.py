@@ -323,22 +323,10 @@ would_trigger:
   elements: dict
 '''
 
-from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
-from ansible_collections.triggerdev.management.plugins.module_utils._runs import (
-    MACHINE_PRESETS,
-    TRIGGER_OPTION_NAMES,
-    RunsAPI,
-    RunWaitTimeout,
-    build_batch_items,
-    build_trigger_body,
-    build_trigger_options,
-    failed_runs,
-    failure_message,
-    pending_version_check,
-    run_summary,
-    snake_keys,
-)
-from ansible_collections.triggerdev.management.plugins.module_utils._workers import WorkerTasks
+from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule, json_data
+from ansible_collections.triggerdev.management.plugins.module_utils._runs import MACHINE_PRESETS, TRIGGER_OPTION_NAMES, TriggerRuns
+
+WAITING = ('wait', 'wait_timeout', 'poll_interval', 'fail_on_run_failure')
 
 
 def trigger_option_spec():
@@ -378,81 +366,11 @@ def argument_spec():
 
 
 def main():
-    module = TriggerModule(argument_spec(), supports_check_mode=True,
-                           mutually_exclusive=[('payload', 'items')], required_one_of=[('task', 'items')])
+    module = TriggerModule(argument_spec(), mutually_exclusive=[('payload', 'items')], required_one_of=[('task', 'items')])
     p = module.params
-    if p['wait_timeout'] < 0 or p['poll_interval'] <= 0:
-        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0.')
-
-    def run():
-        defaults = dict((name, p[name]) for name in TRIGGER_OPTION_NAMES)
-        if p['items'] is not None:
-            if not p['items']:
-                module.fail_json(msg='items is empty: there is nothing to trigger.')
-            defaults['task'] = p['task']
-            items = build_batch_items(p['items'], defaults)
-            WorkerTasks(module.client).check([i['task'] for i in items])
-            if module.check_mode:
-                module.exit_json(changed=True, runs=[], batches=[],
-                                 would_trigger=[{'task': i['task'], 'options': i['options']} for i in items])
-            trigger_batch(module, items)
-        body = build_trigger_body(p['payload'], build_trigger_options(defaults))
-        WorkerTasks(module.client).check([p['task']])
-        if module.check_mode:
-            module.exit_json(changed=True, run={'id': None, 'is_cached': None, 'task_identifier': p['task']},
-                             would_trigger=[{'task': p['task'], 'options': body['options']}])
-        trigger_single(module, body)
-
-    module.run(run)
-
-
-def finish(module, changed, runs, key, **result):
-    p = module.params
-    value = runs[0] if key == 'run' else runs
-    failed = failed_runs(runs)
-    if failed and p['fail_on_run_failure']:
-        module.fail_json(msg=failure_message(failed, module.client), changed=changed, **dict(result, **{key: value}))
-    module.exit_json(changed=changed, **dict(result, **{key: value}))
-
-
-def trigger_single(module, body):
-    p = module.params
-    api = RunsAPI(module.client)
-    answer = api.trigger(p['task'], body) or {}
-    changed = not answer.get('isCached', False)
-    run = {'id': answer.get('id'), 'is_cached': bool(answer.get('isCached')), 'task_identifier': p['task']}
-    if not p['wait']:
-        module.exit_json(changed=changed, run=run)
-    try:
-        full = api.wait_for_run(run['id'], p['wait_timeout'], p['poll_interval'], stuck=pending_version_check(module.client))
-    except RunWaitTimeout as exc:
-        module.fail_json(msg=str(exc), changed=changed, run=dict(run_summary(exc.runs[0]), is_cached=run['is_cached']))
-    finish(module, changed, [dict(run_summary(full), is_cached=run['is_cached'])], 'run')
-
-
-def trigger_batch(module, items):
-    """Run ids come from the batches themselves (GET /api/v1/batches/{id}), never from the lagging runs list."""
-    p = module.params
-    api = RunsAPI(module.client)
-    batches = api.batch_trigger(items)
-    result = {'batches': [snake_keys(dict((k, b[k]) for k in ('id', 'runCount'))) for b in batches]}
-    # With idempotency keys a batch may hold earlier runs returned for their key: changed only if one is new.
-    keyed = any(item['options'].get('idempotencyKey') for item in items)
-    try:
-        run_ids = api.batch_run_ids(batches, p['wait_timeout'], p['poll_interval'])
-    except RunWaitTimeout as exc:
-        module.fail_json(msg=str(exc), changed=True, runs=[], **result)
-    if not p['wait']:
-        listed = api.listed_batch_runs(batches)
-        changed = not keyed or api.created_new_run(batches, run_ids, listed=listed)
-        module.exit_json(changed=changed, runs=[run_summary(listed.get(i) or {'id': i}) for i in run_ids], **result)
-    try:
-        runs = api.wait_for_batches(batches, run_ids, p['wait_timeout'], p['poll_interval'],
-                                    stuck=pending_version_check(module.client))
-    except RunWaitTimeout as exc:
-        module.fail_json(msg=str(exc), changed=True, runs=[run_summary(r) for r in exc.runs], **result)
-    changed = not keyed or api.created_new_run(batches, run_ids, retrieved=dict((r.get('id'), r) for r in runs))
-    finish(module, changed, [run_summary(r) for r in runs], 'runs', **result)
+    items = [dict(item, payload=json_data(item.get('payload'))) for item in p['items']] if p['items'] is not None else None
+    module.run(lambda: TriggerRuns(module.client, module.check_mode, task=p['task'], payload=json_data(p['payload']), items=items,
+                                   options=dict((k, p[k]) for k in TRIGGER_OPTION_NAMES), **dict((k, p[k]) for k in WAITING)))
 
 
 if __name__ == '__main__':

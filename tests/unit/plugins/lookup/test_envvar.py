@@ -22,13 +22,34 @@ ENV_NAMES = ('TRIGGER_SECRET_KEY', 'TRIGGER_ACCESS_TOKEN', 'TRIGGER_API_URL', 'T
              'TRIGGER_ENVIRONMENT', 'TRIGGER_PREVIEW_BRANCH')
 
 
+class FragmentLoader:
+    """The one doc fragment the collection has, for Ansible's own fragment merging (utils/plugin_docs.py)."""
+
+    @staticmethod
+    def get(name):
+        from ansible_collections.triggerdev.management.plugins.doc_fragments.connection import ModuleDocFragment
+        if name != 'triggerdev.management.connection':
+            return None
+        ModuleDocFragment.ansible_name = name
+        return ModuleDocFragment
+
+
+def documented_options():
+    """The lookup's options with its fragments merged as ansible-doc and the plugin loader merge them."""
+    from ansible.utils.plugin_docs import add_fragments
+    from ansible_collections.triggerdev.management.plugins.lookup import envvar
+    doc = yaml.safe_load(envvar.DOCUMENTATION)
+    add_fragments(doc, envvar.__file__, FragmentLoader)
+    return doc['options']
+
+
 @pytest.fixture(scope='module')
 def lookup():
     """The lookup with its documented options registered, as the plugin loader does it."""
     from ansible import constants as C
     from ansible_collections.triggerdev.management.plugins.lookup import envvar
     name = 'triggerdev.management.envvar'
-    options = yaml.safe_load(envvar.DOCUMENTATION)['options']
+    options = documented_options()
     if not C.config.has_configuration_definition('lookup', name):
         C.config.initialize_plugin_configuration_definitions('lookup', name, options)
     plugin = envvar.LookupModule()
@@ -122,7 +143,7 @@ def test_secret_unreadable_is_an_error(lookup):
 
 def test_refused_before_any_request(lookup):
     with responses.RequestsMock() as mock:
-        with pytest.raises(AnsibleError, match='needs project_ref'):
+        with pytest.raises(AnsibleError, match='project_ref .proj_.... is required'):
             run(lookup, ['A'], api_key=PAT, api_url=API, environment='dev')
         with pytest.raises(AnsibleError, match='No Trigger.dev API key'):
             run(lookup, ['A'], api_url=API, project_ref='proj_abc')
@@ -134,18 +155,16 @@ def test_refused_before_any_request(lookup):
 def test_options_match_the_module_connection_spec():
     """The lookup documents the same connection options as the modules, with the same env fallbacks."""
     from ansible_collections.triggerdev.management.plugins.lookup import envvar
-    from ansible_collections.triggerdev.management.plugins.module_utils._module import connection_argument_spec
-    doc = yaml.safe_load(envvar.DOCUMENTATION)['options']
-    spec = connection_argument_spec()
-    assert set(envvar.CONNECTION_OPTIONS) == set(spec)
-    for name, arg in spec.items():
+    from ansible_collections.triggerdev.management.plugins.module_utils._connection import OPTIONS
+    doc = documented_options()
+    for name, spec, env_names in OPTIONS:
         opt = doc[name]
-        assert opt['type'] == arg['type'], name
-        assert opt.get('aliases', []) == arg.get('aliases', []), name
-        assert opt.get('choices') == arg.get('choices'), name
-        assert opt.get('default') == arg.get('default'), name
-        fallback = list(arg['fallback'][1]) if 'fallback' in arg else []
-        if name == 'api_key':
-            assert list(envvar.API_KEY_ENV) == fallback
-        else:
-            assert [e['name'] for e in opt.get('env', [])] == fallback, name
+        assert opt['type'] == spec['type'], name
+        assert opt.get('aliases', []) == spec.get('aliases', []), name
+        assert opt.get('choices') == spec.get('choices'), name
+        # resolve() applies the environment and then the default, so the plugin docs carry no default where an
+        # environment variable must win over it, and api_key is not required there
+        assert opt.get('default') == (None if env_names else spec.get('default')), name
+        assert not opt.get('required'), name
+        for variable in env_names:
+            assert 'E(%s)' % variable in ' '.join(opt['description']), (name, variable)

@@ -28,6 +28,17 @@ RUNS = API + '/api/v1/runs'
 BRANCH_KEY = 'tr_preview_' + 'z' * 24  # what the server puts in the archived environment row
 
 
+def ensure_branch(api_client, name, state='present', git=None, check_mode=False):
+    """BranchState run once; its outcome as a dict (changed, branch, before, after, warnings)."""
+    outcome = b.BranchState(api_client, check_mode, name, state=state, git=git).run()
+    return {'changed': outcome.changed, 'branch': outcome.resource, 'before': outcome.before, 'after': outcome.after,
+            'warnings': outcome.warnings, 'actions': outcome.values['actions']}
+
+
+def list_branches(api_client, name=None, older_than=None, now=None):
+    return b.BranchRead(api_client, name=name, older_than=older_than, now=now).run().resource
+
+
 def client(key=PAT, branch=None, **kwargs):
     kwargs.setdefault('project_ref', REF)
     return TriggerClient(key, api_url=API, environment='preview', branch=branch, retries=0, sleep=lambda s: None, **kwargs)
@@ -66,7 +77,7 @@ def test_clean_branch_name_strips_server_prefixes(given, expected):
 @pytest.mark.parametrize('bad', ['', None, '   ', 'refs/other/x', 'a b', 'a..b', 'feat~1', 'x^', 'a:b', 'q?', 's*',
                                  'br[x', 'back\\slash', 'x.lock', '/lead', 'trail/', 'a//b', 'x@{1}', '-dash', '.dot'])
 def test_clean_branch_name_refuses_invalid_names(bad):
-    with pytest.raises(b.BranchError):
+    with pytest.raises(b.TriggerInputError):
         b.clean_branch_name(bad)
 
 
@@ -80,7 +91,7 @@ def test_git_to_api_maps_and_drops_unset_fields():
 @pytest.mark.parametrize('bad', [{'pull_request_state': 'draft'}, {'source': 'gitlab'}, {'pull_request_number': '7'},
                                  {'pull_request_number': True}, {'dirty': 'yes'}, {'unknown': 1}])
 def test_git_to_api_refuses_bad_values(bad):
-    with pytest.raises(b.BranchError):
+    with pytest.raises(b.TriggerInputError):
         b.git_to_api(bad)
 
 
@@ -105,7 +116,7 @@ def test_parse_age(text, seconds):
 
 @pytest.mark.parametrize('bad', ['14', 14, '', 'd', '2 weeks', '-1d', '1.5d', None])
 def test_parse_age_refuses(bad):
-    with pytest.raises(b.BranchError):
+    with pytest.raises(b.TriggerInputError):
         b.parse_age(bad)
 
 
@@ -149,25 +160,25 @@ def test_branch_from_row_never_passes_keys_on():
 def test_secret_key_of_another_environment_is_refused_before_any_request():
     prod = TriggerClient(PROD_KEY, api_url=API, project_ref=REF)
     with responses.RequestsMock() as rsps:
-        with pytest.raises(b.BranchError, match='preview environment'):
-            b.ensure_branch(prod, 'feat')
+        with pytest.raises(b.TriggerInputError, match='preview environment'):
+            ensure_branch(prod, 'feat')
         assert len(rsps.calls) == 0
 
 
 def test_listing_needs_a_personal_access_token():
     with responses.RequestsMock() as rsps:
         for cred in (client(OAT), client(PREVIEW_KEY, branch='x')):
-            with pytest.raises(b.BranchError, match='personal access token'):
-                b.list_branches(cred)
+            with pytest.raises(b.TriggerInputError, match='personal access token'):
+                list_branches(cred)
         assert len(rsps.calls) == 0
 
 
 def test_invalid_branch_refused_before_any_request():
     with responses.RequestsMock() as rsps:
-        with pytest.raises(b.BranchError, match='not a valid git branch name'):
-            b.ensure_branch(client(), 'bad..name')
-        with pytest.raises(b.BranchError):
-            b.list_branches(client(), older_than='soon')
+        with pytest.raises(b.TriggerInputError, match='not a valid git branch name'):
+            ensure_branch(client(), 'bad..name')
+        with pytest.raises(b.TriggerInputError):
+            list_branches(client(), older_than='soon')
         assert len(rsps.calls) == 0
 
 
@@ -177,7 +188,7 @@ def test_invalid_branch_refused_before_any_request():
 def test_present_creates_a_missing_branch_with_git_and_without_branch_header():
     responses.get(BRANCHES, json={'branches': [item('other')]})
     responses.post(BRANCHES, json={'id': 'env_new'})
-    result = b.ensure_branch(client(branch='feature/login'), 'refs/heads/feature/login', git={'commit_sha': 'abc', 'pull_request_number': 4})
+    result = ensure_branch(client(branch='feature/login'), 'refs/heads/feature/login', git={'commit_sha': 'abc', 'pull_request_number': 4})
     assert result['changed'] is True
     assert result['branch']['id'] == 'env_new' and result['branch']['state'] == 'active'
     assert result['before'] == {'name': 'feature/login', 'state': 'absent'}
@@ -192,7 +203,7 @@ def test_present_creates_a_missing_branch_with_git_and_without_branch_header():
 @responses.activate
 def test_present_on_active_branch_sends_no_write():
     responses.get(BRANCHES, json={'branches': [item('feat', git={'commitSha': 'abc', 'dirty': False})]})
-    result = b.ensure_branch(client(), 'feat', git={'commit_sha': 'abc'})
+    result = ensure_branch(client(), 'feat', git={'commit_sha': 'abc'})
     assert result['changed'] is False
     assert result['branch']['created_at'] == '2026-01-01T00:00:00.000Z'
     assert writes(responses.calls) == []
@@ -202,7 +213,7 @@ def test_present_on_active_branch_sends_no_write():
 def test_present_with_new_git_values_merges_the_stored_metadata():
     responses.get(BRANCHES, json={'branches': [item('feat', git={'commitSha': 'abc', 'remoteUrl': 'https://g/r'})]})
     responses.post(BRANCHES, json={'id': 'env_feat'})
-    result = b.ensure_branch(client(), 'feat', git={'commit_sha': 'def'})
+    result = ensure_branch(client(), 'feat', git={'commit_sha': 'def'})
     assert result['changed'] is True
     assert body_of(responses.calls[1])['git'] == {'commitSha': 'def', 'remoteUrl': 'https://g/r'}
     assert result['before']['git'] == {'commit_sha': 'abc', 'remote_url': 'https://g/r'}
@@ -212,7 +223,7 @@ def test_present_with_new_git_values_merges_the_stored_metadata():
 @responses.activate
 def test_present_check_mode_reads_only():
     responses.get(BRANCHES, json={'branches': []})
-    result = b.ensure_branch(client(), 'feat', check_mode=True)
+    result = ensure_branch(client(), 'feat', check_mode=True)
     assert result['changed'] is True and result['branch']['id'] is None
     assert writes(responses.calls) == []
 
@@ -222,7 +233,7 @@ def test_create_error_names_the_api_message():
     responses.get(BRANCHES, json={'branches': []})
     responses.post(BRANCHES, status=400, json={'error': "You've used all 5 of 5 branches for your plan."})
     with pytest.raises(TriggerAPIError, match='5 of 5 branches'):
-        b.ensure_branch(client(), 'feat')
+        ensure_branch(client(), 'feat')
 
 
 # ---------------------------------------------------------------------- present, preview secret key
@@ -231,7 +242,7 @@ def test_create_error_names_the_api_message():
 def test_secret_key_probe_missing_then_create():
     responses.get(RUNS, status=401, json={'error': 'No matching branch env'})
     responses.post(BRANCHES, json={'id': 'env_new'})
-    result = b.ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat')
+    result = ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat')
     assert result['changed'] is True and result['branch']['id'] == 'env_new'
     probe, post = responses.calls
     assert probe.request.headers['x-trigger-branch'] == 'feat'
@@ -243,7 +254,7 @@ def test_secret_key_probe_missing_then_create():
 @responses.activate
 def test_secret_key_probe_existing_sends_no_write():
     responses.get(RUNS, json={'data': [], 'pagination': {}})
-    result = b.ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat')
+    result = ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat')
     assert result['changed'] is False and result['branch']['state'] == 'active'
     assert len(responses.calls) == 1
 
@@ -251,14 +262,14 @@ def test_secret_key_probe_existing_sends_no_write():
 @responses.activate
 def test_secret_key_probe_uses_the_managed_name_not_the_client_branch():
     responses.get(RUNS, status=401, json={'error': 'No matching branch env'})
-    b.ensure_branch(client(PREVIEW_KEY, branch='other'), 'feat', check_mode=True)
+    ensure_branch(client(PREVIEW_KEY, branch='other'), 'feat', check_mode=True)
     assert responses.calls[0].request.headers['x-trigger-branch'] == 'feat'
 
 
 @responses.activate
 def test_secret_key_existing_branch_with_git_warns_and_writes_nothing():
     responses.get(RUNS, json={'data': []})
-    result = b.ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat', git={'commit_sha': 'x'})
+    result = ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat', git={'commit_sha': 'x'})
     assert result['changed'] is False
     assert 'cannot be read' in result['warnings'][0]
     assert len(responses.calls) == 1
@@ -268,7 +279,7 @@ def test_secret_key_existing_branch_with_git_warns_and_writes_nothing():
 def test_secret_key_invalid_is_an_error_not_absent():
     responses.get(RUNS, status=401, json={'error': 'Invalid API key'})
     with pytest.raises(TriggerAuthError, match='Invalid API key'):
-        b.ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat')
+        ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat')
     assert len(responses.calls) == 1
 
 
@@ -276,7 +287,7 @@ def test_secret_key_invalid_is_an_error_not_absent():
 def test_secret_key_without_runs_scope_falls_back_to_upsert_with_warning():
     responses.get(RUNS, status=403, json={'error': 'Unauthorized'})
     responses.post(BRANCHES, json={'id': 'env_feat'})
-    result = b.ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat')
+    result = ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat')
     assert result['changed'] is True
     assert any('could not be checked' in w for w in result['warnings'])
     assert any('upsert' in w for w in result['warnings'])
@@ -292,7 +303,7 @@ ARCHIVED_ROW = {'success': True, 'branch': {'id': 'env_feat', 'branchName': 'fea
 def test_archive_active_branch():
     responses.get(BRANCHES, json={'branches': [item('feat', git={'commitSha': 'a'})]})
     responses.post(ARCHIVE, json=ARCHIVED_ROW)
-    result = b.ensure_branch(client(), 'refs/heads/feat', state='archived')
+    result = ensure_branch(client(), 'refs/heads/feat', state='archived')
     assert result['changed'] is True
     assert result['branch']['state'] == 'archived' and result['branch']['archived_at'] == '2026-01-05T00:00:00.000Z'
     assert result['branch']['git'] == {'commit_sha': 'a'}
@@ -304,7 +315,7 @@ def test_archive_active_branch():
 @responses.activate
 def test_archive_missing_branch_sends_no_write():
     responses.get(BRANCHES, json={'branches': [item('other')]})
-    result = b.ensure_branch(client(), 'feat', state='archived')
+    result = ensure_branch(client(), 'feat', state='archived')
     assert result['changed'] is False and result['branch']['state'] == 'absent'
     assert writes(responses.calls) == []
 
@@ -312,7 +323,7 @@ def test_archive_missing_branch_sends_no_write():
 @responses.activate
 def test_archive_check_mode():
     responses.get(BRANCHES, json={'branches': [item('feat')]})
-    result = b.ensure_branch(client(), 'feat', state='archived', check_mode=True)
+    result = ensure_branch(client(), 'feat', state='archived', check_mode=True)
     assert result['changed'] is True and result['after']['state'] == 'archived'
     assert writes(responses.calls) == []
 
@@ -322,7 +333,7 @@ def test_archive_race_already_archived_or_missing_is_no_change(status, message, 
     with responses.RequestsMock() as rsps:
         rsps.get(BRANCHES, json={'branches': [item('feat')]})
         rsps.post(ARCHIVE, status=status, json={'error': message})
-        result = b.ensure_branch(client(), 'feat', state='archived')
+        result = ensure_branch(client(), 'feat', state='archived')
         assert result['changed'] is False and result['branch']['state'] == state
         assert len(rsps.calls) == 2  # a 404 is not retried here
 
@@ -332,14 +343,14 @@ def test_archive_other_400_is_an_error():
     responses.get(BRANCHES, json={'branches': [item('feat')]})
     responses.post(ARCHIVE, status=400, json={'error': 'Failed to archive branch'})
     with pytest.raises(TriggerAPIError, match='Failed to archive branch'):
-        b.ensure_branch(client(), 'feat', state='archived')
+        ensure_branch(client(), 'feat', state='archived')
 
 
 @responses.activate
 def test_archive_with_secret_key():
     responses.get(RUNS, json={'data': []})
     responses.post(ARCHIVE, json=ARCHIVED_ROW)
-    result = b.ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat', state='archived')
+    result = ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat', state='archived')
     assert result['changed'] is True
     assert 'x-trigger-branch' not in responses.calls[1].request.headers
 
@@ -349,13 +360,13 @@ def test_archive_with_secret_key_on_server_that_refuses_keys_explains():
     responses.get(RUNS, json={'data': []})
     responses.post(ARCHIVE, status=401, json={'error': 'Invalid or Missing Access Token'})
     with pytest.raises(TriggerAPIError, match='only with an access token'):
-        b.ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat', state='archived')
+        ensure_branch(client(PREVIEW_KEY, branch='feat'), 'feat', state='archived')
 
 
 @responses.activate
 def test_archive_with_organization_token_relies_on_the_status():
     responses.post(ARCHIVE, status=400, json={'error': 'Branch already archived'})
-    result = b.ensure_branch(client(OAT), 'feat', state='archived')
+    result = ensure_branch(client(OAT), 'feat', state='archived')
     assert result['changed'] is False
     assert len(responses.calls) == 1
 
@@ -365,11 +376,11 @@ def test_archive_with_organization_token_relies_on_the_status():
 @responses.activate
 def test_list_branches_filters_and_fails_on_unknown_name():
     responses.get(BRANCHES, json={'branches': [item('a', '2020-01-01T00:00:00.000Z'), item('b', '2999-01-01T00:00:00.000Z')]})
-    assert [x['name'] for x in b.list_branches(client())] == ['a', 'b']
-    assert [x['name'] for x in b.list_branches(client(), older_than='14d')] == ['a']
-    assert b.list_branches(client(), name='b', older_than='1d') == []
+    assert [x['name'] for x in list_branches(client())] == ['a', 'b']
+    assert [x['name'] for x in list_branches(client(), older_than='14d')] == ['a']
+    assert list_branches(client(), name='b', older_than='1d') == []
     with pytest.raises(b.BranchNotFound, match='no active preview branch named c'):
-        b.list_branches(client(), name='refs/heads/c')
+        list_branches(client(), name='refs/heads/c')
     assert all('x-trigger-branch' not in c.request.headers for c in responses.calls)
 
 
@@ -377,4 +388,4 @@ def test_list_branches_filters_and_fails_on_unknown_name():
 def test_list_branches_error_status():
     responses.get(BRANCHES, status=400, json={'error': "You don't have preview branches setup. Go to the dashboard to enable them."})
     with pytest.raises(TriggerAPIError, match='preview branches setup'):
-        b.list_branches(client())
+        list_branches(client())

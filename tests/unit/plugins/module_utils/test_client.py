@@ -43,6 +43,7 @@ from ansible_collections.triggerdev.management.plugins.module_utils._errors impo
     TriggerNotFound,
     TriggerRateLimited,
 )
+from ansible_collections.triggerdev.management.plugins.module_utils._envvars import EnvVarAPI
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
@@ -110,6 +111,11 @@ def make_client(fake_time):
     return make
 
 
+
+def envvars_path(api_client, *extra):
+    """A route every credential may call (the env-var list of the target), for the transport tests."""
+    return EnvVarAPI(api_client).path(*extra)
+
 def assert_no_token(*texts):
     for text in texts:
         text = text if isinstance(text, str) else repr(text)
@@ -160,7 +166,7 @@ def test_preflight_constructor_rules(catch_all, make_client, kwargs, expected):
     options.update(kwargs)
     with pytest.raises(TriggerInputError) as err:
         client = make_client(**options)
-        client.request('GET', client.envvars_path())
+        client.request('GET', envvars_path(client))
     assert expected in str(err.value)
     assert_no_token(str(err.value))
     assert len(catch_all.calls) == 0
@@ -178,7 +184,7 @@ def test_secret_key_with_its_own_environment_is_accepted(make_client):
 def test_preview_key_without_branch_fails_before_a_call_that_needs_it(catch_all, make_client, auth, path):
     client = make_client(PREVIEW_KEY, project_ref=PROJECT)
     with pytest.raises(TriggerInputError, match='preview secret key needs branch'):
-        client.request('GET', path or client.envvars_path(), auth=auth)
+        client.request('GET', path or envvars_path(client), auth=auth)
     with pytest.raises(TriggerInputError):
         client.resolve_secret_key()
     assert len(catch_all.calls) == 0
@@ -198,7 +204,7 @@ def test_access_token_on_preview_without_branch_fails_before_a_secret_key_route(
         client.request('GET', SCHEDULES, auth=AUTH_SECRET_KEY)
     assert len(catch_all.calls) == 0
     # Routes that take the access token itself act on the preview parent environment: allowed.
-    client.request('GET', client.envvars_path())
+    client.request('GET', envvars_path(client))
     assert len(catch_all.calls) == 1
     assert 'x-trigger-branch' not in catch_all.calls[0].request.headers
 
@@ -208,9 +214,7 @@ def test_access_token_without_environment_fails_before_a_secret_key_route(catch_
     with pytest.raises(TriggerInputError, match='environment is required'):
         client.request('POST', '/api/v1/tasks/t/trigger', auth=AUTH_SECRET_KEY, json_body={})
     with pytest.raises(TriggerInputError, match='environment is required'):
-        client.envvars_path()
-    with pytest.raises(TriggerInputError, match='environment is required'):
-        client.runs_env_filter  # pylint: disable=pointless-statement
+        envvars_path(client)
     assert len(catch_all.calls) == 0
 
 
@@ -222,7 +226,7 @@ def test_secret_key_on_an_access_token_route_fails_before_any_request(catch_all,
 
 def test_env_var_path_needs_project_ref(catch_all, make_client):
     with pytest.raises(TriggerInputError, match='project_ref'):
-        make_client(DEV_KEY).envvars_path('NAME')
+        envvars_path(make_client(DEV_KEY), 'NAME')
     assert len(catch_all.calls) == 0
 
 
@@ -232,15 +236,13 @@ def test_segments_that_would_change_the_route_are_refused(catch_all, make_client
     # address the collection route: DELETE .../envvars/dev/ is a create on the server.
     client = make_client(DEV_KEY, project_ref=PROJECT)
     with pytest.raises(TriggerInputError, match='path segment'):
-        client.request('DELETE', client.envvars_path(segment))
+        client.request('DELETE', envvars_path(client, segment))
     with pytest.raises(TriggerInputError, match='path segment'):
         encode_path('api', 'v1', 'schedules', segment)
     assert len(catch_all.calls) == 0
 
 
 def test_request_requires_branch_and_environment_helpers(make_client):
-    assert make_client(STG_KEY).runs_env_filter == 'stg'
-    assert make_client(PAT, project_ref=PROJECT, environment='staging').runs_env_filter == 'stg'
     assert make_client(PAT, project_ref=PROJECT, environment='prod').require_environment() == 'prod'
     assert make_client(DEV_KEY, project_ref=PROJECT).require_project_ref() == PROJECT
     make_client(PREVIEW_KEY, branch='feat').require_branch()  # does not raise
@@ -325,7 +327,7 @@ BRANCH_HEADER_CASES = [
 @pytest.mark.parametrize('api_key, options, auth, route_reads_branch, expected', BRANCH_HEADER_CASES)
 def test_branch_header_exactly_when_the_rules_say(catch_all, make_client, api_key, options, auth, route_reads_branch, expected):
     client = make_client(api_key, project_ref=PROJECT, **options)
-    client.request('GET', client.envvars_path(), auth=auth, branch=route_reads_branch)
+    client.request('GET', envvars_path(client), auth=auth, branch=route_reads_branch)
     call = catch_all.calls[-1]
     assert call.request.headers.get('x-trigger-branch') == expected
     if auth == AUTH_SECRET_KEY and client.credential.is_access_token:
@@ -411,8 +413,8 @@ def test_connection_errors_and_timeouts_are_retried(rsps, make_client, fake_time
     assert fake_time.sleeps == pytest.approx(RETRY_DELAYS)
     assert err.value.attempts == 5
     assert err.value.method == 'POST' and err.value.path == '/api/v1/tasks/t/trigger'
-    assert err.value.to_failure() == {'method': 'POST', 'path': '/api/v1/tasks/t/trigger', 'status': None,
-                                      'message': type(exception).__name__}
+    failure = err.value.to_failure()
+    assert failure['message'].startswith('api.example.test: ') and failure['status'] is None
     assert 'after 5 attempt(s)' in str(err.value)
 
 
@@ -428,7 +430,7 @@ def test_other_transport_errors_fail_cleanly_without_retry(rsps, make_client, fa
     with pytest.raises(TriggerConnectionError) as err:
         make_client().request('GET', SCHEDULES)
     assert len(rsps.calls) == 1 and fake_time.sleeps == []
-    assert err.value.reason == 'TooManyRedirects'
+    assert err.value.reason == 'api.example.test: TooManyRedirects'
 
 
 def test_tls_certificate_errors_fail_at_once_with_a_hint(rsps, make_client, fake_time):
@@ -676,7 +678,7 @@ def test_encoded_segments_reach_the_wire_unchanged(rsps, make_client):
         path = encode_path('api', 'v1', 'schedules', name)
         rsps.add('GET', API + path, json={'id': 'sched_x'})
         client.request('GET', path)
-    env_path = client.envvars_path('MY/VAR NAME')
+    env_path = envvars_path(client, 'MY/VAR NAME')
     assert env_path == '/api/v1/projects/%s/envvars/dev/MY%%2FVAR%%20NAME' % PROJECT
     rsps.add('DELETE', API + env_path, json={'success': True})
     client.request('DELETE', env_path)
@@ -686,8 +688,8 @@ def test_encoded_segments_reach_the_wire_unchanged(rsps, make_client):
 
 
 def test_envvars_path_uses_the_environment_slug(make_client):
-    assert make_client(STG_KEY, project_ref=PROJECT).envvars_path() == '/api/v1/projects/%s/envvars/staging' % PROJECT
-    assert make_client(PAT, project_ref=PROJECT, environment='stg').envvars_path('import') == \
+    assert envvars_path(make_client(STG_KEY, project_ref=PROJECT)) == '/api/v1/projects/%s/envvars/staging' % PROJECT
+    assert envvars_path(make_client(PAT, project_ref=PROJECT, environment='stg'), 'import') == \
         '/api/v1/projects/%s/envvars/staging/import' % PROJECT
 
 
@@ -786,7 +788,7 @@ def test_cursor_pagination_stops_on_an_empty_page(rsps, make_client):
 def test_cursor_pagination_for_an_access_token_on_the_project_route(rsps, make_client):
     cursor_items(rsps, PROJECT_RUNS, [1, 2])
     client = make_client(PAT, project_ref=PROJECT, environment='preview', branch='feat')
-    items, cursor = client.paginate_cursor(PROJECT_RUNS, params={'filter[env]': client.runs_env_filter},
+    items, cursor = client.paginate_cursor(PROJECT_RUNS, params={'filter[env]': 'preview'},
                                            auth=AUTH_ACCESS_TOKEN, branch=False, page_size=1)
     assert items == [1, 2] and cursor is None
     for call in rsps.calls:
@@ -833,7 +835,7 @@ def test_access_token_resolves_the_secret_key_once(rsps, make_client):
     client = make_client(PAT, project_ref=PROJECT, environment='prod', on_secret=seen.append)
     client.request('GET', SCHEDULES, auth=AUTH_SECRET_KEY)
     client.request('POST', '/api/v1/tasks/t/trigger', auth=AUTH_SECRET_KEY, json_body={'payload': {}})
-    client.request('GET', client.envvars_path())
+    client.request('GET', envvars_path(client))
     assert [(call.request.method, path_of(call)) for call in rsps.calls] == [
         ('GET', '/api/v1/projects/%s/prod' % PROJECT),
         ('GET', SCHEDULES),
@@ -907,14 +909,19 @@ def test_secret_key_needs_no_resolution(catch_all, make_client):
     assert client.secrets == [PROD_KEY]
 
 
-def test_user_actor_token_is_refused_before_any_request():
-    """tr_uat_ tokens only read the current worker on the server; nothing the modules do."""
-    uat = 'tr_uat_' + BODY
+def test_user_actor_token_is_refused_before_any_request_on_routes_that_do_not_take_it():
+    """tr_uat_ tokens (signed JWTs) read the current worker and the organisation routes; nothing else."""
+    uat = 'tr_uat_eyJhbGciOiJIUzI1NiJ9.eyJraW5kIjoidXNlcl9hY3RvciJ9.ulCju8ACMxPASW3pi0Rs3NFz-7gBtk-NIutmuQT8DK0'
     with responses.RequestsMock() as rsps:
-        with pytest.raises(TriggerInputError) as info:
-            TriggerClient(uat, project_ref=PROJECT, environment='prod')
+        client = TriggerClient(uat, api_url=API, project_ref=PROJECT, environment='prod', retries=0)
+        for auth in (AUTH_SECRET_KEY, AUTH_ANY):
+            with pytest.raises(TriggerInputError) as info:
+                client.request('GET', '/api/v1/runs', auth=auth)
+            assert 'user-actor token' in str(info.value) and uat not in str(info.value)
         assert len(rsps.calls) == 0
-    assert 'user-actor token' in str(info.value) and uat not in str(info.value)
+        rsps.add('GET', API + '/api/v1/projects/%s/prod/workers/current' % PROJECT, json={'worker': None})
+        client.request('GET', '/api/v1/projects/%s/prod/workers/current' % PROJECT, auth=AUTH_ACCESS_TOKEN)
+        assert rsps.calls[0].request.headers['authorization'] == 'Bearer ' + uat
 
 
 def test_pat_only_routes_refuse_organization_tokens_before_any_request(make_client):

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerInputError
 from ansible_collections.triggerdev.management.plugins.module_utils._credentials import (
     ACCESS_TOKEN,
     SECRET_KEY,
-    CredentialError,
     classify,
     normalize_branch,
     normalize_environment,
@@ -83,7 +83,7 @@ def test_surrounding_whitespace_is_ignored():
     'eyJhbGciOiJIUzI1NiJ9.e30.sig',   # a public JWT
 ])
 def test_other_tokens_are_refused_with_a_hint_and_without_echo(token):
-    with pytest.raises(CredentialError) as err:
+    with pytest.raises(TriggerInputError) as err:
         classify(token)
     message = str(err.value)
     assert 'tr_dev_...' in message and 'tr_pat_...' in message and 'tr_oat_...' in message and 'tr_<env>_sk_...' in message
@@ -93,7 +93,7 @@ def test_other_tokens_are_refused_with_a_hint_and_without_echo(token):
 
 @pytest.mark.parametrize('token', [None, '', '   ', 12345678])
 def test_missing_token_names_the_options_and_env_vars(token):
-    with pytest.raises(CredentialError) as err:
+    with pytest.raises(TriggerInputError) as err:
         classify(token)
     message = str(err.value)
     if token is None or token == '':
@@ -110,7 +110,7 @@ def test_normalize_environment(given_name, expected):
 
 @pytest.mark.parametrize('given_name', ['production', 'development', 'Prod', 'test'])
 def test_unknown_environment_is_refused(given_name):
-    with pytest.raises(CredentialError, match='Unknown environment'):
+    with pytest.raises(TriggerInputError, match='Unknown environment'):
         normalize_environment(given_name)
 
 
@@ -149,7 +149,7 @@ def test_only_one_ref_prefix_is_removed():
     'del\x7f',
 ])
 def test_invalid_branch_names_are_refused(given_name):
-    with pytest.raises(CredentialError, match='[Bb]ranch'):
+    with pytest.raises(TriggerInputError, match='[Bb]ranch'):
         normalize_branch(given_name)
 
 

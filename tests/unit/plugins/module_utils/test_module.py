@@ -23,11 +23,10 @@ from ansible_collections.triggerdev.management.plugins.module_utils import _modu
 from ansible_collections.triggerdev.management.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.triggerdev.management.plugins.module_utils._client import AUTH_SECRET_KEY, TriggerClient
 from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerAPIError, TriggerInputError
-from ansible_collections.triggerdev.management.plugins.module_utils._module import (
-    CONNECTION_OPTIONS,
-    TriggerModule,
-    connection_argument_spec,
-)
+from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation, Outcome
+from ansible_collections.triggerdev.management.plugins.module_utils._connection import NAMES as CONNECTION_OPTIONS
+from ansible_collections.triggerdev.management.plugins.module_utils._envvars import EnvVarAPI
+from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule, connection_argument_spec
 
 BODY = 'a1B2c3D4e5F6g7H8i9J0k1L2'
 DEV_KEY = 'tr_dev_' + BODY
@@ -82,6 +81,24 @@ def catch_all(rsps):
     for method in ('GET', 'POST', 'PUT', 'DELETE'):
         rsps.add(method, re.compile(r'.*'), json={'apiKey': RESOLVED_KEY, 'data': []})
     return rsps
+
+
+
+def envvars_path(api_client, *extra):
+    """A route every credential may call (the env-var list of the target), for the transport tests."""
+    return EnvVarAPI(api_client).path(*extra)
+
+class Calls(Operation):
+    """An operation that only calls ``call()`` (a request, or code that raises)."""
+
+    resource_key = 'answer'
+
+    def __init__(self, client, call):
+        super(Calls, self).__init__(client)
+        self.call = call
+
+    def run(self):
+        return self.finish(self.call())
 
 
 def make_module(args, argument_spec=None, **kwargs):
@@ -180,7 +197,7 @@ def test_access_token_and_target_from_the_environment(monkeypatch, rsps):
     client = module.client
     assert client.credential.is_access_token
     assert (client.api_url, client.project_ref, client.environment, client.branch) == (API, PROJECT, 'preview', 'feature-7')
-    client.request('GET', client.envvars_path())
+    client.request('GET', envvars_path(client))
     headers = rsps.calls[0].request.headers
     assert headers['authorization'] == 'Bearer ' + PAT
     assert headers['x-trigger-branch'] == 'feature-7'
@@ -234,7 +251,7 @@ def test_client_is_built_once():
 def test_config_errors_fail_cleanly_before_any_request(catch_all, args, expected):
     module = make_module(args)
     with pytest.raises(FailJson) as err:
-        module.run(lambda: module.client.request('GET', '/api/v1/schedules'))
+        module.run(lambda: Calls(module.client, lambda: module.client.request('GET', '/api/v1/schedules', auth=AUTH_SECRET_KEY)))
     result = err.value.args[0]
     assert expected in result['msg']
     assert_no_token(result)
@@ -244,7 +261,7 @@ def test_config_errors_fail_cleanly_before_any_request(catch_all, args, expected
 def test_config_error_raised_by_a_call_becomes_a_failure(catch_all):
     module = make_module({'api_key': PREVIEW_KEY})
     with pytest.raises(FailJson) as err:
-        module.run(lambda: module.client.request('GET', '/api/v1/schedules', auth=AUTH_SECRET_KEY))
+        module.run(lambda: Calls(module.client, lambda: module.client.request('GET', '/api/v1/schedules', auth=AUTH_SECRET_KEY)))
     result = err.value.args[0]
     assert 'branch' in result['msg']
     assert result['failure']['message'] == result['msg']
@@ -269,7 +286,7 @@ def test_api_error_becomes_a_structured_failure_without_the_key(rsps):
     })
     module = make_module({'api_key': DEV_KEY, 'api_url': API, 'project_ref': PROJECT})
     with pytest.raises(FailJson) as err:
-        module.run(lambda: module.client.request('POST', module.client.envvars_path(), json_body={'name': 'A', 'value': 'v'}))
+        module.run(lambda: Calls(module.client, lambda: module.client.request('POST', envvars_path(module.client), json_body={'name': 'A', 'value': 'v'})))
     result = err.value.args[0]
     failure = result['failure']
     assert failure['status'] == 400 and failure['method'] == 'POST' and failure['path'] == path
@@ -284,7 +301,7 @@ def test_each_api_error_status_becomes_a_failure(rsps, status):
     rsps.add('GET', API + '/api/v1/schedules/sched_1', status=status, json={'error': 'E%d' % status}, headers={'x-should-retry': 'false'})
     module = make_module({'api_key': DEV_KEY, 'api_url': API})
     with pytest.raises(FailJson) as err:
-        module.run(lambda: module.client.request('GET', '/api/v1/schedules/sched_1'))
+        module.run(lambda: Calls(module.client, lambda: module.client.request('GET', '/api/v1/schedules/sched_1')))
     assert err.value.args[0]['failure'] == {'status': status, 'method': 'GET', 'path': '/api/v1/schedules/sched_1', 'message': 'E%d' % status}
     assert len(rsps.calls) == 1
 
@@ -293,9 +310,9 @@ def test_connection_failure_becomes_a_failure(rsps):
     rsps.add('GET', API + '/api/v1/schedules', body=requests.exceptions.ConnectionError('refused for %s' % DEV_KEY))
     module = no_sleep(make_module({'api_key': DEV_KEY, 'api_url': API, 'retries': 2}))
     with pytest.raises(FailJson) as err:
-        module.run(lambda: module.client.request('GET', '/api/v1/schedules'))
+        module.run(lambda: Calls(module.client, lambda: module.client.request('GET', '/api/v1/schedules')))
     result = err.value.args[0]
-    assert result['failure'] == {'status': None, 'method': 'GET', 'path': '/api/v1/schedules', 'message': 'ConnectionError'}
+    assert result['failure'] == {'status': None, 'method': 'GET', 'path': '/api/v1/schedules', 'message': 'trigger.example.test: ConnectionError'}
     assert 'after 3 attempt(s)' in result['msg']
     assert len(rsps.calls) == 3
     assert_no_token(result)
@@ -309,7 +326,7 @@ def test_fail_from_scrubs_every_part_of_the_failure():
     with pytest.raises(FailJson) as err:
         module.fail_from(exc, prefix='Could not write')
     result = err.value.args[0]
-    assert result['msg'].startswith('Could not write: POST /api/v1/x failed with HTTP 400: bad ')
+    assert result['msg'].startswith('Could not write POST /api/v1/x failed with HTTP 400: bad ')
     assert result['failure']['variable_errors'][0]['key'] == 'A'
     assert_no_token(result)
 
@@ -319,10 +336,9 @@ def test_resolved_key_is_registered_as_no_log_and_scrubbed(rsps):
     rsps.add('GET', API + '/api/v1/schedules', status=401, json={'error': 'Invalid or Missing API Key ' + RESOLVED_KEY})
     module = make_module({'api_key': PAT, 'api_url': API, 'project_ref': PROJECT, 'environment': 'prod'})
     with pytest.raises(FailJson) as err:
-        module.run(lambda: module.client.request('GET', '/api/v1/schedules', auth=AUTH_SECRET_KEY))
+        module.run(lambda: Calls(module.client, lambda: module.client.request('GET', '/api/v1/schedules', auth=AUTH_SECRET_KEY)))
     assert RESOLVED_KEY in module.no_log_values and PAT in module.no_log_values
     assert_no_token(err.value.args[0])
-    assert module.scrub('x %s y' % RESOLVED_KEY) == 'x ******** y'
     assert rsps.calls[1].request.headers['authorization'] == 'Bearer ' + RESOLVED_KEY
 
 
@@ -333,7 +349,7 @@ def test_real_fail_json_output_has_the_failure_and_no_secret(rsps, monkeypatch, 
     with patch_module_args({'api_key': PAT, 'api_url': API, 'project_ref': PROJECT, 'environment': 'prod'}):
         module = TriggerModule({})
         with pytest.raises(SystemExit) as exit_info:
-            module.run(lambda: module.client.request('DELETE', '/api/v1/schedules/nightly', auth=AUTH_SECRET_KEY))
+            module.run(lambda: Calls(module.client, lambda: module.client.request('DELETE', '/api/v1/schedules/nightly', auth=AUTH_SECRET_KEY)))
     assert exit_info.value.code == 1
     output = capsys.readouterr().out
     result = json.loads(output)
@@ -342,55 +358,93 @@ def test_real_fail_json_output_has_the_failure_and_no_secret(rsps, monkeypatch, 
     assert_no_token(output)
 
 
-def test_run_lets_success_and_other_exceptions_through():
+def test_run_exits_with_the_outcome_and_lets_other_exceptions_through():
     module = make_module({'api_key': DEV_KEY})
-    seen = []
-    module.run(lambda: seen.append('ran'))
-    assert seen == ['ran']
+    with pytest.raises(ExitJson) as err:
+        module.run(lambda: Calls(module.client, lambda: 'ran'))
+    assert err.value.args[0] == {'answer': 'ran', 'changed': False, 'actions': []}
 
     def broken():
         raise KeyError('a bug is not hidden as an API failure')
 
     with pytest.raises(KeyError):
-        module.run(broken)
+        module.run(lambda: Calls(module.client, broken))
 
 
-def test_run_turns_config_errors_from_area_code_into_failures():
+def test_run_turns_input_errors_into_failures():
     module = make_module({'api_key': DEV_KEY})
 
-    def area_code():
+    def refuse():
         raise TriggerInputError('name must not be empty')
 
     with pytest.raises(FailJson) as err:
-        module.run(area_code)
+        module.run(refuse)
     assert err.value.args[0]['msg'] == 'name must not be empty'
     assert err.value.args[0]['failure'] == {'method': None, 'path': None, 'status': None, 'message': 'name must not be empty'}
+    assert err.value.args[0]['changed'] is False
+
+
+def test_a_failure_after_a_write_says_what_was_sent(rsps):
+    rsps.add('POST', API + '/api/v1/schedules', json={'id': 'sched_1'})
+    rsps.add('DELETE', API + '/api/v1/schedules/sched_2', status=400, json={'error': 'nope'})
+    module = make_module({'api_key': DEV_KEY, 'api_url': API})
+
+    class TwoWrites(Operation):
+        def run(self):
+            self.write('create a', self.client.request, 'POST', '/api/v1/schedules', json_body={})
+            self.write('delete b', self.client.request, 'DELETE', '/api/v1/schedules/sched_2')
+
+    with pytest.raises(FailJson) as err:
+        module.run(lambda: TwoWrites(module.client))
+    result = err.value.args[0]
+    assert result['msg'].startswith('Partly applied before the error: create a. DELETE /api/v1/schedules/sched_2 failed')
+    assert result['changed'] is True and result['failure']['status'] == 400
 
 
 # ---------------------------------------------------------------------------------------------- check, diff, warnings
 
 
+def outcome(changed=True, before=None, after=None, warnings=(), failure=None, **values):
+    result = Outcome('thing', {'name': 'a'})
+    result.changed, result.before, result.after, result.failure = changed, before, after, failure
+    result.warnings.extend(warnings)
+    result.values.update(values)
+    return result
+
+
 @pytest.mark.parametrize('diff', [True, False])
-def test_exit_with_diff_only_in_diff_mode(diff):
+def test_exit_outcome_diff_only_in_diff_mode(diff):
     module = make_module({'api_key': DEV_KEY, '_ansible_diff': diff})
     with pytest.raises(ExitJson) as err:
-        module.exit_with(True, diff_before={'A': 'old'}, diff_after={'A': 'new'}, variables=['A'])
+        module.exit_outcome(outcome(before={'A': 'old'}, after={'A': 'new'}, variables=['A']))
     result = err.value.args[0]
-    assert result['changed'] is True and result['variables'] == ['A']
+    assert result['changed'] is True and result['variables'] == ['A'] and result['thing'] == {'name': 'a'}
     if diff:
         assert result['diff'] == {'before': {'A': 'old'}, 'after': {'A': 'new'}}
     else:
         assert 'diff' not in result
 
 
-def test_exit_with_one_side_of_the_diff():
+def test_exit_outcome_with_one_side_of_the_diff():
     module = make_module({'api_key': DEV_KEY, '_ansible_diff': True})
     with pytest.raises(ExitJson) as err:
-        module.exit_with(True, diff_after={'name': 'created'})
+        module.exit_outcome(outcome(after={'name': 'created'}))
     assert err.value.args[0]['diff'] == {'before': {}, 'after': {'name': 'created'}}
     with pytest.raises(ExitJson) as err:
-        module.exit_with(False)
+        module.exit_outcome(outcome(changed=False))
     assert 'diff' not in err.value.args[0] and err.value.args[0]['changed'] is False
+
+
+def test_exit_outcome_with_a_failure_keeps_the_result_and_scrubs(monkeypatch):
+    module = make_module({'api_key': DEV_KEY})
+    warnings = []
+    monkeypatch.setattr(module, 'warn', warnings.append)
+    with pytest.raises(FailJson) as err:
+        module.exit_outcome(outcome(failure='run failed with %s' % DEV_KEY, warnings=['seen %s' % DEV_KEY], runs=[{'id': 'run_1'}]))
+    result = err.value.args[0]
+    assert result['runs'] == [{'id': 'run_1'}] and result['thing'] == {'name': 'a'}
+    assert result['failure']['message'] == result['msg'] and DEV_KEY not in result['msg']
+    assert warnings and DEV_KEY not in warnings[0]
 
 
 def test_check_mode_reaches_the_module():
@@ -398,11 +452,20 @@ def test_check_mode_reaches_the_module():
     assert module.check_mode is True
 
 
-def test_warn_once(monkeypatch):
-    module = make_module({'api_key': DEV_KEY})
-    warnings = []
-    monkeypatch.setattr(module, 'warn', warnings.append)
-    module.warn_once('environment is ignored')
-    module.warn_once('environment is ignored')
-    module.warn_once('another')
-    assert warnings == ['environment is ignored', 'another']
+def test_operation_warnings_are_kept_once():
+    op = Calls(None, lambda: None)
+    op.warn('environment is ignored')
+    op.warn('environment is ignored')
+    op.warn('another')
+    assert op.run().warnings == ['environment is ignored', 'another']
+
+
+def test_check_mode_writes_nothing_and_returns_the_prediction():
+    sent = []
+    op = Calls(None, lambda: None)
+    op.check_mode = True
+    assert op.write('create a', sent.append, 'x', predicted={'id': None}) == {'id': None}
+    assert sent == [] and op.outcome.changed and op.outcome.actions == ['create a'] and op.progress() is None
+    op.check_mode = False
+    assert op.write('create b', lambda value: sent.append(value) or 'answer', 'y') == 'answer'
+    assert sent == ['y'] and op.progress() == 'Partly applied before the error: create b.'

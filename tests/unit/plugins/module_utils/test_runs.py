@@ -13,6 +13,7 @@ import requests
 import responses
 
 from ansible_collections.triggerdev.management.plugins.module_utils import _runs as R
+from ansible_collections.triggerdev.management.plugins.module_utils import _time as T
 from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerClient
 from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerNotFound
 
@@ -46,77 +47,32 @@ def query_of(call):
     return {k: v[0] for k, v in parse_qs(urlparse(call.request.url).query).items()}
 
 
-# ---------------------------------------------------------------------- conversions
-
-
-def test_camel_to_snake():
-    assert R.camel_to_snake('taskIdentifier') == 'task_identifier'
-    assert R.camel_to_snake('idempotencyKeyTTL') == 'idempotency_key_ttl'
-    assert R.camel_to_snake('isTest') == 'is_test'
-    assert R.camel_to_snake('costInCents') == 'cost_in_cents'
-    assert R.camel_to_snake('id') == 'id'
-
-
-def test_snake_keys_is_recursive_but_keeps_user_data():
-    run = {'taskIdentifier': 't', 'relatedRuns': {'parentRun': {'createdAt': 'x'}}, 'attempts': [{'startedAt': 1}],
-           'payload': {'userId': 1}, 'output': {'rowsCopied': 2}, 'metadata': {'deployId': 3},
-           'error': {'stackTrace': 's'}}
-    out = R.snake_keys(run)
-    assert out['task_identifier'] == 't'
-    assert out['related_runs'] == {'parent_run': {'created_at': 'x'}}
-    assert out['attempts'] == [{'started_at': 1}]
-    assert out['payload'] == {'userId': 1}
-    assert out['output'] == {'rowsCopied': 2}
-    assert out['metadata'] == {'deployId': 3}
-    assert out['error'] == {'stack_trace': 's'}
-
-
-@pytest.mark.parametrize('text,ms', [('30s', 30000), ('5m', 300000), ('1h30m', 5400000), ('2d', 172800000), ('1w', 604800000)])
-def test_parse_duration(text, ms):
-    assert R.parse_duration_ms(text) == ms
-
-
-@pytest.mark.parametrize('text', ['', '5', 'm5', '1x', '1h 30m', '-5m', 'soon', None, 5])
-def test_parse_duration_rejects(text):
-    assert R.parse_duration_ms(text) is None
-
-
-def test_parse_iso():
-    assert R.parse_iso_ms('1970-01-01T00:00:01Z') == 1000
-    assert R.parse_iso_ms('2024-05-01T12:00:00Z') == 1714564800000
-    assert R.parse_iso_ms('2024-05-01T14:00:00+02:00') == 1714564800000
-    assert R.parse_iso_ms('2024-05-01T12:00:00.250Z') == 1714564800250
-    assert R.parse_iso_ms('2024-05-01') == 1714521600000
-    assert R.parse_iso_ms('2024-05-01T12:00') == 1714564800000
-    assert R.parse_iso_ms('2024-13-01') is None
-    assert R.parse_iso_ms('yesterday') is None
-
-
 def test_parse_time_epoch_seconds_and_ms():
-    assert R.parse_time_ms(1714564800, 'x') == 1714564800000
-    assert R.parse_time_ms('1714564800', 'x') == 1714564800000
-    assert R.parse_time_ms(1714564800000, 'x') == 1714564800000
-    assert R.parse_time_ms('2024-05-01T12:00:00Z', 'x') == 1714564800000
-    with pytest.raises(R.RunsInputError, match='created_after'):
-        R.parse_time_ms('last tuesday', 'created_after')
+    assert R.parse_time(1714564800, 'x') == 1714564800000
+    assert R.parse_time('1714564800', 'x') == 1714564800000
+    assert R.parse_time(1714564800000, 'x') == 1714564800000
+    assert R.parse_time('2024-05-01T12:00:00Z', 'x') == 1714564800000
+    for bad in ('last tuesday', -5, True):
+        with pytest.raises(R.TriggerInputError, match='created_after'):
+            R.parse_time(bad, 'created_after')
 
 
 def test_validate_delay_and_ttl():
     assert R.validate_delay('30m') == '30m'
     assert R.validate_delay('2999-01-01T00:00:00Z') == '2999-01-01T00:00:00Z'
-    with pytest.raises(R.RunsInputError, match='not in the future'):
+    with pytest.raises(R.TriggerInputError, match='not in the future'):
         R.validate_delay('2001-01-01T00:00:00Z')  # checked against the clock when no now_ms is given
     for bad in ('30 minutes', 'tomorrow', '', '2030-13-01'):
-        with pytest.raises(R.RunsInputError, match='delay'):
+        with pytest.raises(R.TriggerInputError, match='delay'):
             R.validate_delay(bad)
-    with pytest.raises(R.RunsInputError, match='not in the future'):
-        R.validate_delay('2000-01-01T00:00:00Z', now_ms=R.parse_iso_ms('2024-01-01'))
+    with pytest.raises(R.TriggerInputError, match='not in the future'):
+        R.validate_delay('2000-01-01T00:00:00Z', now_ms=T.parse_iso_ms('2024-01-01'))
     assert R.validate_ttl('1h') == '1h'
     assert R.validate_ttl('2hr') == '2hr'
     assert R.validate_ttl(3600) == 3600
     assert R.validate_ttl('3600') == 3600
     for bad in ('1 hour', -1, True, 1.5, 'h1', '1y', '500ms'):
-        with pytest.raises(R.RunsInputError, match='ttl'):
+        with pytest.raises(R.TriggerInputError, match='ttl'):
             R.validate_ttl(bad)
 
 
@@ -124,15 +80,15 @@ def test_validate_delay_and_ttl():
                                      ('1w2d', 777600000), ('30m1h', 5400000), ('0s', 0)])
 def test_server_duration_grammar(text, ms):
     """The units of parseNaturalLanguageDurationInMs: w d hr h m s."""
-    assert R.parse_server_duration_ms(text) == ms
+    assert T.duration_ms(text, T.SERVER_UNITS) == ms
     assert R.validate_delay(text) == text
 
 
 @pytest.mark.parametrize('text', ['1y', '500ms', '1.5h', '1h1h', '2hr3h', 'bogus', '5', '1h 30m', '1d' * 51, '-5m'])
 def test_server_duration_grammar_refuses(text):
     """What the server would ignore (the run would start at once) is refused before any request."""
-    assert R.parse_server_duration_ms(text) is None
-    with pytest.raises(R.RunsInputError, match='starts the run at once'):
+    assert T.duration_ms(text, T.SERVER_UNITS) is None
+    with pytest.raises(R.TriggerInputError, match='starts the run at once'):
         R.validate_delay(text)
 
 
@@ -145,7 +101,7 @@ def test_idempotency_key_ttl_accepted(text):
 @pytest.mark.parametrize('text', ['1w', '1h30m', '500ms', '1y', '', '1.5h', 'h', '2hr', '1 d'])
 def test_idempotency_key_ttl_refused(text):
     """The server reads only ^\\d+[smhd]$ and silently uses 30 days otherwise."""
-    with pytest.raises(R.RunsInputError, match='30 days'):
+    with pytest.raises(R.TriggerInputError, match='30 days'):
         R.build_trigger_options({'idempotency_key_ttl': text})
 
 
@@ -174,18 +130,18 @@ def test_trigger_options_map_every_option():
     ({'max_attempts': 0}, 'max_attempts'),
 ])
 def test_trigger_options_refused(params, match):
-    with pytest.raises(R.RunsInputError, match=match):
+    with pytest.raises(R.TriggerInputError, match=match):
         R.build_trigger_options(params)
 
 
 def test_trigger_body_refuses_non_json_and_large_payloads():
     body = R.build_trigger_body({'a': [1, 'x', None]}, {'tags': ['t']})
     assert body == {'payload': {'a': [1, 'x', None]}, 'options': {'tags': ['t'], 'payloadType': 'application/json'}}
-    with pytest.raises(R.RunsInputError, match='cannot be sent as JSON'):
+    with pytest.raises(R.TriggerInputError, match='cannot be sent as JSON'):
         R.build_trigger_body({'a': {1, 2}}, {})
-    with pytest.raises(R.RunsInputError, match='cannot be sent as JSON'):
+    with pytest.raises(R.TriggerInputError, match='cannot be sent as JSON'):
         R.build_trigger_body({'a': float('nan')}, {})
-    with pytest.raises(R.RunsInputError, match='too large'):
+    with pytest.raises(R.TriggerInputError, match='too large'):
         R.build_trigger_body('x' * (3 * 1024 * 1024), {})
     # just under the limit is fine
     R.build_trigger_body('x' * (3 * 1024 * 1024 - 100), {})
@@ -197,9 +153,9 @@ def test_batch_items_merge_defaults_and_validate():
     assert items[0] == {'task': 'main', 'payload': 1, 'options': {'tags': ['deploy'], 'payloadType': 'application/json'}}
     assert items[1]['task'] == 'other'
     assert items[1]['options'] == {'tags': ['own'], 'machine': 'micro', 'payloadType': 'application/json'}
-    with pytest.raises(R.RunsInputError, match=r'items\[0\].task'):
+    with pytest.raises(R.TriggerInputError, match=r'items\[0\].task'):
         R.build_batch_items([{'payload': 1}], {'task': None})
-    with pytest.raises(R.RunsInputError, match=r'items\[1\].delay'):
+    with pytest.raises(R.TriggerInputError, match=r'items\[1\].delay'):
         R.build_batch_items([{'payload': 1}, {'payload': 2, 'delay': 'later'}], {'task': 't'})
 
 
@@ -236,7 +192,7 @@ def test_list_params_use_the_exact_filter_names():
     ({'created_after': '2024-05-02', 'created_before': '2024-05-01'}, 'later than'),
 ])
 def test_list_params_refused(filters, match):
-    with pytest.raises(R.RunsInputError, match=match):
+    with pytest.raises(R.TriggerInputError, match=match):
         R.build_list_params(filters)
 
 

@@ -179,7 +179,7 @@ def test_partial_failure_says_what_was_written():
     responses.add(responses.DELETE, LIST + '/OLD', status=403, json={'error': 'Forbidden'})
     result = run(trigger_envvar, name='NEW', value='n', purge=True)
     assert result.failed
-    assert 'Partly applied before the error: written NEW; removed none' in result.result['msg']
+    assert result.result['msg'].startswith('Partly applied before the error: write NEW. DELETE ')
     assert result.result['failure']['status'] == 403
 
 

@@ -104,11 +104,14 @@ def test_reschedule_to_the_same_date_is_no_change():
 
 
 @responses.activate
-def test_reschedule_not_delayed_fails_with_the_server_reason():
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_reschedule_not_delayed_is_refused_before_the_write_in_both_modes(check_mode):
+    """The API refuses it too (400 Cannot reschedule a run that is not delayed); check mode and a real run agree."""
     responses.get(RUN, json={'id': 'run_1', 'status': 'COMPLETED'})
-    responses.post(API + '/api/v1/runs/run_1/reschedule', json={'error': 'Cannot reschedule a run that is not delayed'}, status=400)
-    result = run_module(dict(api_key=SECRET, run_id='run_1', state='rescheduled', delay='1h'), expect=FailJson)
-    assert 'Cannot reschedule a run that is not delayed' in result['msg']
+    result = run_module(dict(api_key=SECRET, run_id='run_1', state='rescheduled', delay='1h', _ansible_check_mode=check_mode),
+                        expect=FailJson)
+    assert result['msg'] == 'Cannot reschedule run run_1: only a DELAYED run can be rescheduled and it is COMPLETED.'
+    assert [c.request.method for c in responses.calls] == ['GET']
 
 
 @responses.activate

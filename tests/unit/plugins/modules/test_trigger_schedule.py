@@ -53,7 +53,7 @@ def test_create_noop_and_diff(fake):
 
 def test_check_mode_create_predicts_without_writing(fake):
     result = run(NIGHTLY, check=True, diff=True)
-    assert result['changed'] is True and result['actions'] == ['create']
+    assert result['changed'] is True and result['actions'] == ['create nightly']
     assert result['schedule']['id'] is None and result['schedule']['timezone'] == 'Europe/Paris'
     assert fake.writes() == [] and fake.schedules == {}
 
@@ -107,7 +107,7 @@ def test_declarative_refused_with_clear_message(fake):
     result = run(dict(id=decl['id'], cron='5 5 * * *'), expect=FailJson)
     assert 'DECLARATIVE' in result['msg'] and 'Only active can be changed' in result['msg']
     assert fake.writes() == []
-    assert run(dict(id=decl['id'], active=False))['actions'] == ['deactivate']
+    assert run(dict(id=decl['id'], active=False))['actions'] == ['deactivate %s' % decl['id']]
 
 
 def test_access_token_never_leaks_resolved_key(fake):
