@@ -43,6 +43,8 @@ VALUE_KEYS = {
 }
 ID_RE = re.compile(r'\b(run|sched|batch|env|worker|task|prj|org|user|deployment|waitpoint|bulk|cm|cl)_[A-Za-z0-9_]{6,}\b')
 CUID_RE = re.compile(r'\bc[a-z0-9]{24}\b')
+# A key neither config lists: a preview branch's own key, made by each backend at random.
+OTHER_KEY_RE = re.compile(r'\btr_(dev|stg|prod|preview)_[A-Za-z0-9]{24}\b')
 ISO_RE = re.compile(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})')
 
 
@@ -84,6 +86,7 @@ class Backend:
             text = text.replace(url.rstrip('/'), '<api>')
         text = ISO_RE.sub('<ts>', text)
         text = ID_RE.sub(lambda m: '<%s>' % m.group(1), text)
+        text = OTHER_KEY_RE.sub(lambda m: '<other-key:%s>' % m.group(1), text)
         return CUID_RE.sub('<cuid>', text)
 
 

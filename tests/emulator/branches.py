@@ -4,26 +4,33 @@
 from . import auth, projects
 from .state import DEFAULT_ENV_CONCURRENCY, ENV_SLUGS, ORG
 from .slug import slug
-from .util import ApiError, Response, iso, js_type, now_ms, zod_message
+from .util import ApiError, Response, iso, now_ms, v8_json_error, zod_message, zod_object_issues
 
-GIT_FIELDS = {
-    "provider": "string", "source": "string", "ghUsername": "string", "ghUserAvatarUrl": "string", "commitAuthorName": "string",
-    "commitMessage": "string", "commitRef": "string", "commitSha": "string", "dirty": "boolean", "remoteUrl": "string",
-    "pullRequestNumber": "number", "pullRequestTitle": "string", "pullRequestState": "string",
-}
-GIT_ENUMS = {"source": ("trigger_github_app", "github_actions", "local"), "pullRequestState": ("open", "closed", "merged")}
+GIT_FIELDS = (  # GitMeta (packages/core/src/v3/schemas/common.ts)
+    ("provider", "string"), ("source", ("enum", ("trigger_github_app", "github_actions", "local"))), ("ghUsername", "string"),
+    ("ghUserAvatarUrl", "string"), ("commitAuthorName", "string"), ("commitMessage", "string"), ("commitRef", "string"),
+    ("commitSha", "string"), ("dirty", "boolean"), ("remoteUrl", "string"), ("pullRequestNumber", "number"),
+    ("pullRequestTitle", "string"), ("pullRequestState", ("enum", ("open", "closed", "merged"))),
+)
+ENVS = ("enum", ("preview", "development"))
+# UpsertBranchRequestBody (packages/core/src/v3/schemas/api.ts) and the archive route's BodySchema
+UPSERT_SCHEMA = [("git", ("optional", ("object", [(name, ("optional", spec)) for name, spec in GIT_FIELDS]))), ("env", ENVS), ("branch", "string")]
+ARCHIVE_SCHEMA = [("env", ("optional", ENVS)), ("branch", "string")]
 
 
-def _zod(path, message, code="invalid_type"):
-    return ApiError(400, zod_message([{"code": code, "path": path, "message": message}]))
+def _validated(req, schema):
+    """The body, or 400 with zod's error.message (the issues as JSON) as the routes answer."""
+    body = _body(req)
+    issues = zod_object_issues(body, schema)
+    if issues:
+        raise ApiError(400, zod_message(issues))
+    return body
 
 
 def _body(req):
     body = req.json_or(ValueError)
     if body is ValueError:
-        raise ApiError(400, "Unexpected end of JSON input" if not req.body else "Unexpected token in JSON")
-    if not isinstance(body, dict):
-        raise _zod([], "Expected object, received %s" % js_type(body))
+        raise ApiError(400, v8_json_error(req.body))
     return body
 
 
@@ -47,22 +54,10 @@ def _check_key_env(req):
 
 def upsert(state, req, ref):
     project, kind = _project_for(state, req, ref)
-    body = _body(req)
-    if not isinstance(body.get("branch"), str):
-        raise _zod(["branch"], "Required")
-    if body.get("env") not in ("preview", "development"):
-        raise _zod(["env"], "Invalid enum value. Expected 'preview' | 'development'", code="invalid_enum_value")
+    body = _validated(req, UPSERT_SCHEMA)
     git = body.get("git")
     if git is not None:
-        if not isinstance(git, dict):
-            raise _zod(["git"], "Expected object")
-        for field, value in git.items():
-            expected = GIT_FIELDS.get(field)
-            if expected and js_type(value) != expected:
-                raise _zod(["git", field], "Expected %s" % expected)
-            if field in GIT_ENUMS and value not in GIT_ENUMS[field]:
-                raise _zod(["git", field], "Invalid enum value", code="invalid_enum_value")
-        git = {k: v for k, v in git.items() if k in GIT_FIELDS}
+        git = {name: git[name] for name, _spec in GIT_FIELDS if name in git}
     if body["env"] == "development":
         if kind == "apiKey":
             raise ApiError(400, "API keys can only create Preview branches.")
@@ -138,12 +133,8 @@ def _branch_row(state, env):
 
 def archive(state, req, ref):
     project, kind = _project_for(state, req, ref)
-    body = _body(req)
+    body = _validated(req, ARCHIVE_SCHEMA)
     env_name = body.get("env", "preview")
-    if env_name not in ("preview", "development"):
-        raise _zod(["env"], "Invalid enum value. Expected 'preview' | 'development'", code="invalid_enum_value")
-    if not isinstance(body.get("branch"), str):
-        raise _zod(["branch"], "Required")
     if kind == "apiKey":
         _check_key_env(req)
         if env_name != "preview":

@@ -5,7 +5,7 @@ import email.policy
 
 from . import auth
 from .state import ORG
-from .util import ApiError, Response, check_fields, now_ms, zod_issue
+from .util import ApiError, Response, check_fields, now_ms, unhandled_exception, zod_issue
 
 BLACKLIST = ("TRIGGER_SECRET_KEY", "TRIGGER_API_URL")
 REDACTED = "<redacted>"
@@ -91,8 +91,8 @@ def _invalid_body(issues):
 def create_var(state, req, ref, slug):
     project, env = resolve_env(state, req, ref, slug)
     body = req.json_or(None)
-    if body is None:
-        raise _invalid_body([zod_issue([], "Invalid JSON", code="custom")])
+    if body is None:  # request.json() throws outside the route's try (api.v1.projects.$projectRef.envvars.$slug.ts)
+        raise unhandled_exception()
     issues = check_fields(body, {"name": ("string", True), "value": ("string", True), "isSecret": ("boolean", False)})
     if issues:
         raise _invalid_body(issues)
@@ -108,14 +108,15 @@ def create_var(state, req, ref, slug):
 
 def update_var(state, req, ref, slug, name):
     project, env = resolve_env(state, req, ref, slug)
+    # the variable is looked up before the body is read (api.v1.projects.$projectRef.envvars.$slug.$name.ts)
+    if name not in project["envvars"]:
+        raise ApiError(404, "Environment variable not found")
     body = req.json_or(None)
-    if body is None:
-        raise _invalid_body([zod_issue([], "Invalid JSON", code="custom")])
+    if body is None:  # request.json() throws inside the route's try: its own 500
+        raise ApiError(500, "Internal Server Error")
     issues = check_fields(body, {"value": ("string", True)})
     if issues:
         raise _invalid_body(issues)
-    if name not in project["envvars"]:
-        raise ApiError(404, "Environment variable not found")
     value = body["value"]
     if not value.strip():
         return Response(200, {"success": True})

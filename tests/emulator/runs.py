@@ -6,11 +6,12 @@ Run status is computed lazily from timestamps: a run waits `pace` in QUEUED, the
 
 import base64
 import bisect
+import hashlib
 import json
 import re
 
 from . import auth
-from .util import (ApiError, Response, b64url_decode, b64url_encode, iso, js_type, now_ms, parse_date_ms, parse_delay_ms,
+from .util import (ApiError, Response, b64url_decode, b64url_encode, iso, js_type, now_ms, parse_date_ms, parse_delay_ms, zod_coerced_int,
                    parse_idempotency_ttl_ms, parse_natural_duration_ms, parse_period_ms, stringify_duration, zod_message, zod_validation_error)
 
 # internal status -> (modern name, legacy name)
@@ -368,19 +369,27 @@ def check_tag_count(body):
 
 
 def _request_cache_get(state, scope, req, body_of):
-    """x-trigger-request-idempotency-key: a replay answers 200 with body_of(entity) (utils/requestIdempotency.server.ts).
+    """x-trigger-request-idempotency-key: a replay would answer 200 with body_of(entity) (utils/requestIdempotency.server.ts).
 
-    The key is scoped to the environment and the task (or the sorted task set of a batch)."""
+    The route scopes the key to the environment and the task (or the sorted task set of a batch) as a SHA-256 hex digest
+    (utils/requestIdempotencyKey.ts), and the cache only takes keys that are UUID v4 (services/requestIdempotency.server.ts
+    isValidV4UUID): a digest never is, so at this server commit nothing is ever cached or replayed. Kept as the server has it."""
     key = req.headers.get("x-trigger-request-idempotency-key")
     if not key:
         return None, None
-    cache_key = json.dumps([key] + list(scope))
+    cache_key = hashlib.sha256(json.dumps([key] + list(scope), separators=(",", ":")).encode("utf-8")).hexdigest()
+    if not _is_uuid_v4(cache_key):
+        return None, None
     hit = state.data["requestCache"].get(cache_key)
     if hit and hit["expiresAt"] > now_ms():
         body = body_of(hit["id"])
         if body is not None:
             return cache_key, Response(200, body)
     return cache_key, None
+
+
+def _is_uuid_v4(text):
+    return re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", text, re.IGNORECASE) is not None
 
 
 def _request_cache_put(state, cache_key, entity_id):
@@ -474,7 +483,8 @@ def batch_v2(state, req):
         raise ApiError(400, zod_validation_error([_items_issue(body)]))
     items = body["items"]
     if not items:
-        raise ApiError(400, "Batch cannot be triggered with no items")
+        # authorization runs before the handler: everyResource([]) is refused (routeBuilders/apiBuilder.server.ts checkAuth)
+        raise ApiError(403, {"error": "Unauthorized", "code": "unauthorized", "param": "access_token", "type": "authorization"})
     if len(items) > 500:
         raise ApiError(400, "Batch size of %d is too large. Maximum allowed batch size is 500." % len(items))
     for index, item in enumerate(items):
@@ -674,31 +684,30 @@ class _Query:
         self.details = []
         self.size = 25
         raw = query.get("page[size]")
-        if raw is not None:
-            if re.fullmatch(r"\d+", raw) and 1 <= int(raw) <= 100:
-                self.size = int(raw)
-            else:
-                self._bad("page[size]", "Number must be between 1 and 100")
+        if raw is not None:  # the search-params schema of presenters/v3/ApiRunListPresenter.server.ts
+            size, issues = zod_coerced_int(raw, ["page[size]"], positive=True, minimum=1, maximum=100)
+            self.details.extend(issues)
+            self.size = size or self.size
         self.statuses = None
         if query.get("filter[status]"):
-            self.statuses = set()
-            for name in query["filter[status]"].split(","):
-                if name not in FILTER_STATUS:
-                    self._bad("filter[status]", "Invalid status: %s" % name)
-                else:
-                    self.statuses |= FILTER_STATUS[name]
+            names = query["filter[status]"].split(",")
+            invalid = [name for name in names if name not in FILTER_STATUS]
+            if invalid:
+                self._bad("filter[status]", "Invalid status values: %s" % ", ".join(invalid))
+            self.statuses = set().union(*(FILTER_STATUS.get(name, ()) for name in names))
         self.lists = {}
         for param in ("taskIdentifier", "version", "tag", "queue", "machine", "region"):
             value = query.get("filter[%s]" % param)
             if value:
                 self.lists[param] = set(value.split(","))
-        if "machine" in self.lists and not self.lists["machine"] <= set(MACHINES):
-            self._bad("filter[machine]", "Invalid machine preset")
+        invalid = [m for m in query.get("filter[machine]", "").split(",") if m and m not in MACHINES] if "machine" in self.lists else []
+        if invalid:
+            self._bad("filter[machine]", "Invalid machine values: %s" % ", ".join(invalid))
         self.singles = {p: query.get("filter[%s]" % p) for p in ("bulkAction", "schedule", "batch") if query.get("filter[%s]" % p)}
         self.is_test = None
-        if query.get("filter[isTest]") is not None:
+        if query.get("filter[isTest]"):
             if query["filter[isTest]"] not in ("true", "false"):
-                self._bad("filter[isTest]", "Expected 'true' or 'false'")
+                self._bad("filter[isTest]", "Invalid value for isTest: %s" % query["filter[isTest]"])
             self.is_test = query["filter[isTest]"] == "true"
         self.start, self.end = self._window(query, now)
         self.after = query.get("page[after]")
@@ -707,7 +716,7 @@ class _Query:
             raise ApiError(400, {"error": "Query Error", "details": self.details})
 
     def _bad(self, param, message):
-        self.details.append({"code": "custom", "path": [param], "message": message})
+        self.details.append({"code": "custom", "message": message, "path": [param]})
 
     def _window(self, query, now):
         period, start, end = query.get("filter[createdAt][period]"), query.get("filter[createdAt][from]"), query.get("filter[createdAt][to]")
@@ -720,11 +729,11 @@ class _Query:
         if start is not None:
             lower = parse_date_ms(start)
             if lower is None:
-                self._bad("filter[createdAt][from]", "Invalid date")
+                self.details.append({"code": "invalid_date", "path": ["filter[createdAt][from]"], "message": "Invalid date"})
         if end is not None:
             upper = parse_date_ms(end)
             if upper is None:
-                self._bad("filter[createdAt][to]", "Invalid date")
+                self.details.append({"code": "invalid_date", "path": ["filter[createdAt][to]"], "message": "Invalid date"})
         if period is None and start is None and end is None:
             lower = now - 7 * DAY_MS
         return lower, upper
@@ -762,6 +771,11 @@ def _cursor_key(state, text):
     return None
 
 
+def _internal_id(run):
+    """The run's id in the runs store (a cuid on the server, 'c…', ordered like creation): what a legacy cursor is compared with."""
+    return "cm%013d%08d" % (run["createdAt"], run["seq"])
+
+
 def _cursor(run):
     return b64url_encode({"c": run["createdAt"], "r": run["seq"]})
 
@@ -794,7 +808,7 @@ def list_runs(state, req, env):
         first = bisect.bisect_right(keys, cursor + ("\U0010ffff",)) if cursor else 0
         for index in range(first, visible):
             run = runs_by_id[keys[index][2]]
-            if cursor is None and run["id"] <= query.before:
+            if cursor is None and _internal_id(run) <= query.before:
                 continue
             if query.matches(state, run, now):
                 found.append(run)
@@ -812,7 +826,7 @@ def list_runs(state, req, env):
             run = runs_by_id[keys[index][2]]
             if query.start is not None and run["createdAt"] < query.start:
                 break
-            if query.after and cursor is None and run["id"] >= query.after:
+            if query.after and cursor is None and _internal_id(run) >= query.after:
                 continue
             if query.matches(state, run, now):
                 found.append(run)

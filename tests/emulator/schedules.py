@@ -8,7 +8,7 @@ import re
 import zoneinfo
 
 from . import auth, cron
-from .util import ApiError, Response, check_fields, iso, now_ms, zod_issue
+from .util import ApiError, Response, check_fields, iso, now_ms, zod_coerced_int, zod_issue
 
 _TZ_CACHE = []
 _TZ_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "timezones.json")
@@ -223,10 +223,10 @@ def list_schedules(state, req):
         if raw is None:
             values[name] = default
             continue
-        if not re.fullmatch(r"\d+", raw) or int(raw) < 1:
-            issues.append(zod_issue([name], "Number must be greater than or equal to 1", code="too_small"))
-            continue
-        values[name] = min(int(raw), cap) if cap else int(raw)
+        value, problems = zod_coerced_int(raw, [name], positive=True)  # z.coerce.number().int().positive() (routes/api.v1.schedules.ts)
+        issues.extend(problems)
+        if value is not None:
+            values[name] = min(value, cap) if cap else value
     if issues:
         raise ApiError(400, {"error": "Invalid request parameters", "issues": issues})
     visible = [s for s in _project["schedules"].values() if env["id"] in s["envIds"]]

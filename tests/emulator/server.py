@@ -293,10 +293,12 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, response):
         if response.body is None:
             payload = b""
+        elif isinstance(response.body, str):
+            payload = response.body.encode("utf-8")
         else:
             payload = json.dumps(response.body, separators=(",", ":")).encode("utf-8")
         self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type + ("; charset=utf-8" if response.content_type == "application/json" else ""))
+        self.send_header("Content-Type", response.content_type + ("; charset=utf-8" if response.content_type in ("application/json", "text/plain") else ""))
         self.send_header("Content-Length", str(len(payload)))
         for name, value in response.headers.items():
             self.send_header(name, value)

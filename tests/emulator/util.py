@@ -14,9 +14,15 @@ class ApiError(Exception):
     def __init__(self, status, body, headers=None, content_type="application/json"):
         super().__init__(str(body))
         self.status = status
-        self.body = body if isinstance(body, dict) else {"error": body}
+        self.body = body if isinstance(body, dict) or content_type.startswith("text/") else {"error": body}
         self.headers = headers or {}
         self.content_type = content_type
+
+
+def unhandled_exception():
+    """What Remix answers when a route throws outside its own try/catch (e.g. request.json() on a body that is
+    not JSON): 500 and a plain-text body."""
+    return ApiError(500, "Unexpected Server Error", content_type="text/plain")
 
 
 class Response:
@@ -180,6 +186,52 @@ def zod_issue(path, message, code="invalid_type", expected=None, received=None):
     return issue
 
 
+_JS_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def js_number(text):
+    """JavaScript's Number(text) for a query-string value: float, or None for NaN."""
+    text = text.strip()
+    if not text:
+        return 0.0
+    if re.fullmatch(r"[+-]?Infinity", text):
+        return float(text.replace("Infinity", "inf"))
+    for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
+        if text[:2].lower() == prefix:
+            try:
+                return float(int(text[2:], base))
+            except ValueError:
+                return None
+    return float(text) if _JS_NUMBER.match(text) else None
+
+
+def zod_coerced_int(raw, path, positive=False, minimum=None, maximum=None):
+    """(value, issues) of zod's z.coerce.number().int()[.positive()][.min(minimum)][.max(maximum)] on a string,
+    with zod 3's issue texts and fields (every failed check is reported, NaN stops at once)."""
+    path = list(path)
+    number = js_number(raw)
+    if number is None:
+        return None, [{"code": "invalid_type", "expected": "number", "received": "nan", "path": path, "message": "Expected number, received nan"}]
+    issues = []
+    if number != number or number in (float("inf"), float("-inf")) or number != int(number):
+        issues.append({"code": "invalid_type", "expected": "integer", "received": "float", "message": "Expected integer, received float", "path": path})
+    bounds = []
+    if positive:
+        bounds.append(("too_small", 0, False))
+    if minimum is not None:
+        bounds.append(("too_small", minimum, True))
+    if maximum is not None:
+        bounds.append(("too_big", maximum, True))
+    for code, bound, inclusive in bounds:
+        low = code == "too_small"
+        ok = (number >= bound if inclusive else number > bound) if low else number <= bound
+        if not ok:
+            word = ("greater than" if low else "less than") + (" or equal to" if inclusive else "")
+            issues.append({"code": code, ("minimum" if low else "maximum"): bound, "type": "number", "inclusive": inclusive, "exact": False,
+                           "message": "Number must be %s %d" % (word, bound), "path": path})
+    return (None if issues else int(number)), issues
+
+
 def js_type(value):
     """The zod name of the JSON type of a value."""
     if value is None:
@@ -193,6 +245,96 @@ def js_type(value):
     if isinstance(value, list):
         return "array"
     return "object"
+
+
+def v8_json_error(raw):
+    """The message of Node 24's JSON.parse error for ``raw`` (bytes) that is not JSON (what routes echo as ``error``)."""
+    text = raw.decode("utf-8", "replace")
+    try:
+        json.loads(text)
+        return None
+    except json.JSONDecodeError as exc:
+        pos, msg = exc.pos, exc.msg
+    where = "in JSON at position %d (line %d column %d)" % (pos, text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos))
+    if pos >= len(text.rstrip()) and msg != "Extra data":
+        return "Unexpected end of JSON input"
+    if msg == "Extra data":
+        return "Unexpected non-whitespace character after JSON at position %d (line %d column %d)" % (
+            pos, text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos))
+    if msg.startswith("Expecting property name"):
+        return ("Expected double-quoted property name " if text[pos] == "}" else "Expected property name or '}' ") + where
+    if msg == "Expecting ',' delimiter":
+        closer = "}" if _innermost_open(text, pos) == "{" else "]"
+        return "Expected ',' or '%s' after %s %s" % (closer, "property value" if closer == "}" else "array element", where)
+    if msg == "Expecting ':' delimiter":
+        return "Expected ':' after property name " + where
+    shown = text if len(text) <= 30 else text[:10] + "..." + text[-10:]
+    token = text[pos] if text[pos] not in "tfn" else text[pos + 1:pos + 2] or text[pos]
+    for word in ("true", "false", "null"):
+        if text.startswith(word[:1], pos):
+            length = next((i for i in range(len(word)) if not text.startswith(word[:i + 1], pos)), len(word))
+            token = text[pos + length] if pos + length < len(text) else ""
+            if not token:
+                return "Unexpected end of JSON input"
+    return "Unexpected token '%s', \"%s\" is not valid JSON" % (token, shown)
+
+
+def _innermost_open(text, pos):
+    depth = []
+    in_string = escaped = False
+    for char in text[:pos]:
+        if in_string:
+            in_string = not (char == '"' and not escaped)
+            escaped = char == "\\" and not escaped
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            depth.append(char)
+        elif char in "}]" and depth:
+            depth.pop()
+    return depth[-1] if depth else None
+
+
+def zod_object_issues(body, schema, path=()):
+    """Every issue zod 3 reports for a z.object, in the schema's key order, with zod's own fields.
+
+    ``schema`` is a list of (field, spec): spec is a type name ("string", "number", "boolean"), ("enum", [options]) or
+    ("object", schema), each optionally wrapped as ("optional", spec)."""
+    path = list(path)
+    if not isinstance(body, dict):
+        actual = js_type(body)
+        return [{"code": "invalid_type", "expected": "object", "received": actual, "path": path,
+                 "message": "Expected object, received %s" % actual}]
+    issues = []
+    for field, spec in schema:
+        optional = isinstance(spec, tuple) and spec[0] == "optional"
+        spec = spec[1] if optional else spec
+        where = path + [field]
+        enum = " | ".join("'%s'" % o for o in spec[1]) if isinstance(spec, tuple) and spec[0] == "enum" else None
+        if field not in body:
+            if not optional:
+                expected = enum or (spec if isinstance(spec, str) else "object")
+                if enum:
+                    issues.append({"expected": expected, "received": "undefined", "code": "invalid_type", "path": where, "message": "Required"})
+                else:
+                    issues.append({"code": "invalid_type", "expected": expected, "received": "undefined", "path": where, "message": "Required"})
+            continue
+        value = body[field]
+        if isinstance(spec, str):
+            actual = js_type(value)
+            if actual != spec:
+                issues.append({"code": "invalid_type", "expected": spec, "received": actual, "path": where,
+                               "message": "Expected %s, received %s" % (spec, actual)})
+        elif enum and not isinstance(value, str):
+            issues.append({"expected": enum, "received": js_type(value), "code": "invalid_type", "path": where,
+                           "message": "Expected %s, received %s" % (enum, js_type(value))})
+        elif enum:
+            if value not in spec[1]:
+                issues.append({"received": value, "code": "invalid_enum_value", "options": list(spec[1]), "path": where,
+                               "message": "Invalid enum value. Expected %s, received '%s'" % (enum, value)})
+        else:
+            issues.extend(zod_object_issues(value, spec[1], where))
+    return issues
 
 
 def check_fields(body, spec, path=()):

@@ -206,8 +206,9 @@ def test_malformed_json_non_utf8_and_unknown_fields(emu):
     assert r.status_code == 400
     r = emu.post("/api/v1/schedules", key, data=b"\xff\xfe")
     assert r.status_code == 400 and r.json()["error"] == "Invalid request body"
+    # the env-var create route reads the body outside its try/catch: Remix answers 500 in plain text
     r = emu.post("/api/v1/projects/proj_demo/envvars/prod", emu.pat, data=b"[1,2")
-    assert r.status_code == 400 and r.json()["error"] == "Invalid request body"
+    assert r.status_code == 500 and r.text == "Unexpected Server Error" and r.headers["Content-Type"].startswith("text/plain")
     r = emu.post("/api/v1/projects/proj_demo/envvars/prod/import", emu.pat, data=b"\x80\x81")
     assert r.status_code == 400 and r.json() == {"error": "Invalid body"}
     r = emu.post("/api/v1/tasks/hello-world/trigger", key, json={"payload": {}, "whatever": 1, "options": {"alsoUnknown": True}})

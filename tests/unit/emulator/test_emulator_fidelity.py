@@ -1,7 +1,9 @@
 """Server behaviour the first emulator got wrong (undeployed tasks, TTLs, idempotency after failures, big batches,
 the lagging runs list, delays, access tokens, branches), each as the server code at b082e443 has it."""
 
+import json
 import time
+import uuid
 
 import pytest
 
@@ -99,16 +101,25 @@ def test_idempotency_key_ttl_understands_only_one_unit(emu, ttl, fresh_after_ms)
     assert _trigger(emu, env="prod", options={"idempotencyKey": "t"}).json()["isCached"] is False
 
 
-def test_request_idempotency_replays_answer_200(emu):
-    headers = {"x-trigger-request-idempotency-key": "req-1"}
+def test_request_idempotency_key_is_never_replayed_at_this_server_commit(emu):
+    """The routes scope the key as a SHA-256 digest, which the cache's UUID v4 check always refuses: each request
+    with the same key is handled anew (checked on the real server: two runs)."""
+    headers = {"x-trigger-request-idempotency-key": str(uuid.uuid4())}
     first = _trigger(emu, env="prod", headers=headers)
     again = _trigger(emu, env="prod", headers=headers)
-    assert again.status_code == 200 and again.json() == {"id": first.json()["id"], "isCached": False}
+    assert first.status_code == again.status_code == 200
+    assert again.json()["id"] != first.json()["id"] and again.json()["isCached"] is False
     items = {"items": [{"task": "hello-world", "payload": {}}]}
     batch = emu.post("/api/v2/tasks/batch", emu.key("prod"), headers=headers, json=items)
     replay = emu.post("/api/v2/tasks/batch", emu.key("prod"), headers=headers, json=items)
-    assert batch.status_code == 202 and replay.status_code == 200
-    assert replay.json() == {"id": batch.json()["id"], "runCount": 1}
+    assert batch.status_code == replay.status_code == 202
+    assert replay.json()["id"] != batch.json()["id"]
+
+
+def test_empty_v2_batch_is_refused_by_the_authorization_check(emu):
+    r = emu.post("/api/v2/tasks/batch", emu.key("prod"), json={"items": []})
+    assert r.status_code == 403
+    assert r.json() == {"error": "Unauthorized", "code": "unauthorized", "param": "access_token", "type": "authorization"}
 
 
 def test_big_v2_batch_is_processed_after_the_answer(emu):
@@ -234,3 +245,55 @@ def test_preview_branch_runs_only_what_was_deployed_to_it(emu):
         time.sleep(0.05)
     missing = emu.session.post(emu.url + "/_emulator/workers", json={"environment": "preview", "branch": "no-such"}, timeout=30)
     assert missing.status_code == 404
+
+
+def test_zod_issues_of_query_parameters_and_branch_bodies(emu):
+    """Issue lists as zod 3 writes them (every failed check, its own fields), checked against the real server."""
+    r = emu.get("/api/v1/schedules", emu.key("prod"), params={"perPage": "0"})
+    assert r.json() == {"error": "Invalid request parameters", "issues": [
+        {"code": "too_small", "minimum": 0, "type": "number", "inclusive": False, "exact": False,
+         "message": "Number must be greater than 0", "path": ["perPage"]}]}
+    r = emu.get("/api/v1/schedules", emu.key("prod"), params={"page": "abc"})
+    assert r.json()["issues"] == [{"code": "invalid_type", "expected": "number", "received": "nan", "path": ["page"],
+                                   "message": "Expected number, received nan"}]
+    assert emu.get("/api/v1/schedules", emu.key("prod"), params={"perPage": "500"}).status_code == 200
+    r = emu.get("/api/v1/runs", emu.key("prod"), params={"filter[status]": "NOPE,QUEUED,BAD", "filter[isTest]": "maybe"})
+    assert r.json() == {"error": "Query Error", "details": [
+        {"code": "custom", "message": "Invalid status values: NOPE, BAD", "path": ["filter[status]"]},
+        {"code": "custom", "message": "Invalid value for isTest: maybe", "path": ["filter[isTest]"]}]}
+    r = emu.get("/api/v1/runs", emu.key("prod"), params={"filter[createdAt][from]": "garbage"})
+    assert r.json()["details"] == [{"code": "invalid_date", "path": ["filter[createdAt][from]"], "message": "Invalid date"}]
+    r = emu.post("/api/v1/projects/proj_demo/branches", emu.pat, json={"env": "x", "git": {"dirty": "no", "pullRequestState": "gone"}})
+    assert r.status_code == 400 and json.loads(r.json()["error"]) == [
+        {"code": "invalid_type", "expected": "boolean", "received": "string", "path": ["git", "dirty"], "message": "Expected boolean, received string"},
+        {"received": "gone", "code": "invalid_enum_value", "options": ["open", "closed", "merged"], "path": ["git", "pullRequestState"],
+         "message": "Invalid enum value. Expected 'open' | 'closed' | 'merged', received 'gone'"},
+        {"received": "x", "code": "invalid_enum_value", "options": ["preview", "development"], "path": ["env"],
+         "message": "Invalid enum value. Expected 'preview' | 'development', received 'x'"},
+        {"code": "invalid_type", "expected": "string", "received": "undefined", "path": ["branch"], "message": "Required"}]
+    r = emu.post("/api/v1/projects/proj_demo/branches/archive", emu.pat, json={"env": None})
+    assert json.loads(r.json()["error"])[0] == {"expected": "'preview' | 'development'", "received": "null", "code": "invalid_type",
+                                                "path": ["env"], "message": "Expected 'preview' | 'development', received null"}
+
+
+@pytest.mark.parametrize("body, message", [
+    (b"{not json", "Expected property name or '}' in JSON at position 1 (line 1 column 2)"),
+    (b"", "Unexpected end of JSON input"),
+    (b"[1,", "Unexpected end of JSON input"),
+    (b'{"a":1 "b":2}', "Expected ',' or '}' after property value in JSON at position 7 (line 1 column 8)"),
+    (b"[1 2]", "Expected ',' or ']' after array element in JSON at position 3 (line 1 column 4)"),
+    (b'{"a":1}x', "Unexpected non-whitespace character after JSON at position 7 (line 1 column 8)"),
+    (b"nope", "Unexpected token 'o', \"nope\" is not valid JSON"),
+    (b'{"a":1,}', "Expected double-quoted property name in JSON at position 7 (line 1 column 8)"),
+])
+def test_branch_routes_echo_node_json_parse_errors(emu, body, message):
+    r = emu.post("/api/v1/projects/proj_demo/branches", emu.pat, data=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json() == {"error": message}
+
+
+def test_envvar_update_looks_the_variable_up_before_reading_the_body(emu):
+    r = emu.put("/api/v1/projects/proj_demo/envvars/prod/NOT_THERE", emu.pat, json={})
+    assert r.status_code == 404 and r.json() == {"error": "Environment variable not found"}
+    assert emu.post("/api/v1/projects/proj_demo/envvars/prod", emu.pat, json={"name": "THERE", "value": "v"}).status_code == 200
+    r = emu.put("/api/v1/projects/proj_demo/envvars/prod/THERE", emu.pat, data=b"{oops", headers={"Content-Type": "application/json"})
+    assert r.status_code == 500 and r.json() == {"error": "Internal Server Error"}
