@@ -20,12 +20,13 @@ export PATH := $(PYTHONS_BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD_ROOT)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv venv-latest tree sanity sanity-oldest sanity-latest units integration real-server integration-real differential real-checks lint docs demo installed awx test bench bench-short reliability reliability-short changelog build clean
+.PHONY: help venv venv-latest tree sanity sanity-oldest sanity-latest units units-oldest units-latest selftests quick integration real-server integration-real differential real-checks lint docs demo installed awx test bench bench-short reliability reliability-short changelog build clean
 
 help:
 	@echo "make demo         run the demo playbook against the local emulator (sets everything up)"
 	@echo "make test         every check: sanity, units, integration, lint, short bench and reliability"
-	@echo "make units | sanity | integration | lint | docs | bench | reliability | build | clean"
+	@echo "make quick        the fast inner loop: unit and meta tests, pep8, pylint, validate-modules"
+	@echo "make units | selftests | sanity | integration | lint | docs | bench | reliability | build | clean"
 	@echo "make real-server  start the real Trigger.dev server (tests/realserver) and serve until interrupted"
 	@echo "make integration-real | differential   the integration targets / the differential corpus against it"
 
@@ -58,13 +59,33 @@ sanity-latest: venv-latest tree
 	tests/utils/seed-get-pip.sh $(VENV_LATEST)/bin/python
 	cd $(BUILD) && $(CURDIR)/$(VENV_LATEST)/bin/ansible-test sanity --venv --color no --requirements
 
-units: venv tree
-	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit
+# Unit tests (tests/unit) as the model collections run them: ansible-test units on the oldest and the newest
+# ansible-core, each on its controller Python.
+units: units-oldest units-latest
+
+units-oldest: venv tree
+	tests/utils/seed-get-pip.sh $(VENV)/bin/python
+	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/ansible-test units --venv --color no --requirements --python 3.11
+
+units-latest: venv-latest tree
+	tests/utils/seed-get-pip.sh $(VENV_LATEST)/bin/python
+	cd $(BUILD) && $(CURDIR)/$(VENV_LATEST)/bin/ansible-test units --venv --color no --requirements --python 3.12
+
+# The tests of the test tooling and of the package: the emulator over HTTP (tests/emulator/tests), the collection's
+# metadata, docs and packaging (tests/meta), the real-server helpers (tests/realserver/tests).
+selftests: venv tree
+	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/emulator/tests tests/meta
+
+# The fast inner loop (well under two minutes): the unit tests and the meta tests with plain pytest, pep8 and pylint.
+quick: venv tree
+	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider -x tests/unit tests/meta
+	tests/utils/seed-get-pip.sh $(VENV)/bin/python
+	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/ansible-test sanity --venv --color no --requirements --test pep8 --test pylint --test validate-modules
 
 integration: venv tree
 	tests/utils/run-integration.sh $(CURDIR)/$(VENV) $(BUILD)
 
-test: units sanity lint integration docs installed demo awx bench-short reliability-short
+test: units selftests sanity lint integration real-checks docs installed demo awx bench-short reliability-short
 	@echo "make test: all checks passed"
 
 # The real Trigger.dev server as a second backend (tests/realserver; built once per server commit into

@@ -24,7 +24,7 @@ description:
     reported as C(changed=true), so a failed step is retried by running the playbook again.
   - A retried request never starts a second run. Trigger.dev (at the server version this collection follows) ignores
     the request idempotency header the official SDK sends, so a run triggered without O(idempotency_key) (or an item
-    without one) gets a one-off key of its own, C(triggerdev.management-retry-<uuid>), kept one hour: a retry after
+    without one) gets a one-off key of its own, C(triggerdev.management-retry-<uuid>), kept one hour. A retry after
     an answer that was lost returns the run the first attempt made. The key is unique per trigger, so it never
     merges two module runs; it shows as the run's C(idempotency_key).
   - The payload, the trigger options, O(machine), O(delay), O(ttl) and O(idempotency_key_ttl) are checked

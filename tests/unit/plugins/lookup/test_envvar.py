@@ -18,8 +18,6 @@ PAT = 'tr_pat_' + 'p' * 40
 RESOLVED_KEY = 'tr_prod_' + 'r' * 24
 LIST = API + '/api/v1/projects/proj_abc/envvars/dev'
 RESOLVED = API + '/api/v1/projects/proj_abc/envvars'
-ENV_NAMES = ('TRIGGER_SECRET_KEY', 'TRIGGER_ACCESS_TOKEN', 'TRIGGER_API_URL', 'TRIGGER_PROJECT_REF',
-             'TRIGGER_ENVIRONMENT', 'TRIGGER_PREVIEW_BRANCH')
 
 
 class FragmentLoader:
@@ -56,12 +54,6 @@ def lookup():
     plugin._load_name = name
     assert plugin.plugin_type == 'lookup'
     return plugin
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in ENV_NAMES:
-        monkeypatch.delenv(name, raising=False)
 
 
 def api_list(**items):

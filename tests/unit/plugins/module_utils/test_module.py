@@ -36,38 +36,7 @@ PAT = 'tr_pat_' + BODY
 RESOLVED_KEY = 'tr_prod_Z9y8X7w6V5u4T3s2R1q0P9o8'
 PROJECT = 'proj_abcdefghijklmnop'
 API = 'https://trigger.example.test'
-ENV_VARS = ('TRIGGER_SECRET_KEY', 'TRIGGER_ACCESS_TOKEN', 'TRIGGER_API_URL', 'TRIGGER_PROJECT_REF',
-            'TRIGGER_ENVIRONMENT', 'TRIGGER_PREVIEW_BRANCH')
 TOKENS = (DEV_KEY, PROD_KEY, PREVIEW_KEY, PAT, RESOLVED_KEY, BODY)
-REAL_FAIL_JSON = basic.AnsibleModule.fail_json
-
-
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def module_exits(monkeypatch):
-    def exit_json(self, **kwargs):  # pylint: disable=unused-argument
-        kwargs.setdefault('changed', False)
-        raise ExitJson(kwargs)
-
-    def fail_json(self, msg, **kwargs):  # pylint: disable=unused-argument
-        kwargs.update(failed=True, msg=msg)
-        raise FailJson(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    for name in ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -220,8 +189,8 @@ def test_api_key_aliases(alias):
     assert module.client.environment == 'staging'
 
 
-def test_missing_api_key_fails_cleanly(catch_all):
-    with pytest.raises(FailJson) as err:
+def test_missing_api_key_fails_cleanly(catch_all, module_exits):
+    with pytest.raises(module_exits.failed) as err:
         make_module({'project_ref': PROJECT})
     assert 'api_key' in err.value.args[0]['msg']
     assert len(catch_all.calls) == 0
@@ -248,9 +217,9 @@ def test_client_is_built_once():
     pytest.param({'api_key': PROD_KEY, 'branch': 'feat'}, 'only valid with the preview environment', id='branch-with-prod'),
     pytest.param({'api_key': DEV_KEY, 'api_url': 'api.trigger.dev'}, 'api_url', id='url-without-scheme'),
 ])
-def test_config_errors_fail_cleanly_before_any_request(catch_all, args, expected):
+def test_config_errors_fail_cleanly_before_any_request(catch_all, args, expected, module_exits):
     module = make_module(args)
-    with pytest.raises(FailJson) as err:
+    with pytest.raises(module_exits.failed) as err:
         module.run(lambda: Calls(module.client, lambda: module.client.request('GET', '/api/v1/schedules', auth=AUTH_SECRET_KEY)))
     result = err.value.args[0]
     assert expected in result['msg']
@@ -258,9 +227,9 @@ def test_config_errors_fail_cleanly_before_any_request(catch_all, args, expected
     assert len(catch_all.calls) == 0
 
 
-def test_config_error_raised_by_a_call_becomes_a_failure(catch_all):
+def test_config_error_raised_by_a_call_becomes_a_failure(catch_all, module_exits):
     module = make_module({'api_key': PREVIEW_KEY})
-    with pytest.raises(FailJson) as err:
+    with pytest.raises(module_exits.failed) as err:
         module.run(lambda: Calls(module.client, lambda: module.client.request('GET', '/api/v1/schedules', auth=AUTH_SECRET_KEY)))
     result = err.value.args[0]
     assert 'branch' in result['msg']
@@ -269,8 +238,8 @@ def test_config_error_raised_by_a_call_becomes_a_failure(catch_all):
     assert len(catch_all.calls) == 0
 
 
-def test_invalid_environment_choice_fails_cleanly():
-    with pytest.raises(FailJson) as err:
+def test_invalid_environment_choice_fails_cleanly(module_exits):
+    with pytest.raises(module_exits.failed) as err:
         make_module({'api_key': DEV_KEY, 'environment': 'production'})
     assert 'environment' in err.value.args[0]['msg']
 
@@ -278,14 +247,14 @@ def test_invalid_environment_choice_fails_cleanly():
 # ---------------------------------------------------------------------------------------------- client errors
 
 
-def test_api_error_becomes_a_structured_failure_without_the_key(rsps):
+def test_api_error_becomes_a_structured_failure_without_the_key(rsps, module_exits):
     path = '/api/v1/projects/%s/envvars/dev' % PROJECT
     rsps.add('POST', API + path, status=400, json={
         'error': 'Invalid key %s for %s' % (DEV_KEY, PAT),
         'variableErrors': [{'key': 'A', 'error': 'echoed %s' % DEV_KEY}],
     })
     module = make_module({'api_key': DEV_KEY, 'api_url': API, 'project_ref': PROJECT})
-    with pytest.raises(FailJson) as err:
+    with pytest.raises(module_exits.failed) as err:
         module.run(lambda: Calls(module.client, lambda: module.client.request('POST', envvars_path(module.client), json_body={'name': 'A', 'value': 'v'})))
     result = err.value.args[0]
     failure = result['failure']
@@ -297,19 +266,19 @@ def test_api_error_becomes_a_structured_failure_without_the_key(rsps):
 
 
 @pytest.mark.parametrize('status', [401, 403, 404, 422, 500])
-def test_each_api_error_status_becomes_a_failure(rsps, status):
+def test_each_api_error_status_becomes_a_failure(rsps, status, module_exits):
     rsps.add('GET', API + '/api/v1/schedules/sched_1', status=status, json={'error': 'E%d' % status}, headers={'x-should-retry': 'false'})
     module = make_module({'api_key': DEV_KEY, 'api_url': API})
-    with pytest.raises(FailJson) as err:
+    with pytest.raises(module_exits.failed) as err:
         module.run(lambda: Calls(module.client, lambda: module.client.request('GET', '/api/v1/schedules/sched_1')))
     assert err.value.args[0]['failure'] == {'status': status, 'method': 'GET', 'path': '/api/v1/schedules/sched_1', 'message': 'E%d' % status}
     assert len(rsps.calls) == 1
 
 
-def test_connection_failure_becomes_a_failure(rsps):
+def test_connection_failure_becomes_a_failure(rsps, module_exits):
     rsps.add('GET', API + '/api/v1/schedules', body=requests.exceptions.ConnectionError('refused for %s' % DEV_KEY))
     module = no_sleep(make_module({'api_key': DEV_KEY, 'api_url': API, 'retries': 2}))
-    with pytest.raises(FailJson) as err:
+    with pytest.raises(module_exits.failed) as err:
         module.run(lambda: Calls(module.client, lambda: module.client.request('GET', '/api/v1/schedules')))
     result = err.value.args[0]
     assert result['failure'] == {'status': None, 'method': 'GET', 'path': '/api/v1/schedules', 'message': 'trigger.example.test: ConnectionError'}
@@ -318,12 +287,12 @@ def test_connection_failure_becomes_a_failure(rsps):
     assert_no_token(result)
 
 
-def test_fail_from_scrubs_every_part_of_the_failure():
+def test_fail_from_scrubs_every_part_of_the_failure(module_exits):
     # An error built elsewhere (not by the client) may carry the key anywhere in its body.
     module = make_module({'api_key': DEV_KEY})
     exc = TriggerAPIError('POST', '/api/v1/x', 400, 'bad %s' % DEV_KEY, body={
         'variableErrors': [{'key': 'A', 'error': 'value %s' % DEV_KEY}], 'issues': [{'received': DEV_KEY}]})
-    with pytest.raises(FailJson) as err:
+    with pytest.raises(module_exits.failed) as err:
         module.fail_from(exc, prefix='Could not write')
     result = err.value.args[0]
     assert result['msg'].startswith('Could not write POST /api/v1/x failed with HTTP 400: bad ')
@@ -331,11 +300,11 @@ def test_fail_from_scrubs_every_part_of_the_failure():
     assert_no_token(result)
 
 
-def test_resolved_key_is_registered_as_no_log_and_scrubbed(rsps):
+def test_resolved_key_is_registered_as_no_log_and_scrubbed(rsps, module_exits):
     rsps.add('GET', API + '/api/v1/projects/%s/prod' % PROJECT, json={'apiKey': RESOLVED_KEY})
     rsps.add('GET', API + '/api/v1/schedules', status=401, json={'error': 'Invalid or Missing API Key ' + RESOLVED_KEY})
     module = make_module({'api_key': PAT, 'api_url': API, 'project_ref': PROJECT, 'environment': 'prod'})
-    with pytest.raises(FailJson) as err:
+    with pytest.raises(module_exits.failed) as err:
         module.run(lambda: Calls(module.client, lambda: module.client.request('GET', '/api/v1/schedules', auth=AUTH_SECRET_KEY)))
     assert RESOLVED_KEY in module.no_log_values and PAT in module.no_log_values
     assert_no_token(err.value.args[0])
@@ -343,7 +312,6 @@ def test_resolved_key_is_registered_as_no_log_and_scrubbed(rsps):
 
 
 def test_real_fail_json_output_has_the_failure_and_no_secret(rsps, monkeypatch, capsys):
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', REAL_FAIL_JSON)
     rsps.add('GET', API + '/api/v1/projects/%s/prod' % PROJECT, json={'apiKey': RESOLVED_KEY})
     rsps.add('DELETE', API + '/api/v1/schedules/nightly', status=404, json={'error': 'Schedule not found'})
     with patch_module_args({'api_key': PAT, 'api_url': API, 'project_ref': PROJECT, 'environment': 'prod'}):
@@ -358,9 +326,9 @@ def test_real_fail_json_output_has_the_failure_and_no_secret(rsps, monkeypatch, 
     assert_no_token(output)
 
 
-def test_run_exits_with_the_outcome_and_lets_other_exceptions_through():
+def test_run_exits_with_the_outcome_and_lets_other_exceptions_through(module_exits):
     module = make_module({'api_key': DEV_KEY})
-    with pytest.raises(ExitJson) as err:
+    with pytest.raises(module_exits.exited) as err:
         module.run(lambda: Calls(module.client, lambda: 'ran'))
     assert err.value.args[0] == {'answer': 'ran', 'changed': False, 'actions': []}
 
@@ -371,20 +339,20 @@ def test_run_exits_with_the_outcome_and_lets_other_exceptions_through():
         module.run(lambda: Calls(module.client, broken))
 
 
-def test_run_turns_input_errors_into_failures():
+def test_run_turns_input_errors_into_failures(module_exits):
     module = make_module({'api_key': DEV_KEY})
 
     def refuse():
         raise TriggerInputError('name must not be empty')
 
-    with pytest.raises(FailJson) as err:
+    with pytest.raises(module_exits.failed) as err:
         module.run(refuse)
     assert err.value.args[0]['msg'] == 'name must not be empty'
     assert err.value.args[0]['failure'] == {'method': None, 'path': None, 'status': None, 'message': 'name must not be empty'}
     assert err.value.args[0]['changed'] is False
 
 
-def test_a_failure_after_a_write_says_what_was_sent(rsps):
+def test_a_failure_after_a_write_says_what_was_sent(rsps, module_exits):
     rsps.add('POST', API + '/api/v1/schedules', json={'id': 'sched_1'})
     rsps.add('DELETE', API + '/api/v1/schedules/sched_2', status=400, json={'error': 'nope'})
     module = make_module({'api_key': DEV_KEY, 'api_url': API})
@@ -394,7 +362,7 @@ def test_a_failure_after_a_write_says_what_was_sent(rsps):
             self.write('create a', self.client.request, 'POST', '/api/v1/schedules', json_body={})
             self.write('delete b', self.client.request, 'DELETE', '/api/v1/schedules/sched_2')
 
-    with pytest.raises(FailJson) as err:
+    with pytest.raises(module_exits.failed) as err:
         module.run(lambda: TwoWrites(module.client))
     result = err.value.args[0]
     assert result['msg'].startswith('Partly applied before the error: create a. DELETE /api/v1/schedules/sched_2 failed')
@@ -413,9 +381,9 @@ def outcome(changed=True, before=None, after=None, warnings=(), failure=None, **
 
 
 @pytest.mark.parametrize('diff', [True, False])
-def test_exit_outcome_diff_only_in_diff_mode(diff):
+def test_exit_outcome_diff_only_in_diff_mode(diff, module_exits):
     module = make_module({'api_key': DEV_KEY, '_ansible_diff': diff})
-    with pytest.raises(ExitJson) as err:
+    with pytest.raises(module_exits.exited) as err:
         module.exit_outcome(outcome(before={'A': 'old'}, after={'A': 'new'}, variables=['A']))
     result = err.value.args[0]
     assert result['changed'] is True and result['variables'] == ['A'] and result['thing'] == {'name': 'a'}
@@ -425,21 +393,21 @@ def test_exit_outcome_diff_only_in_diff_mode(diff):
         assert 'diff' not in result
 
 
-def test_exit_outcome_with_one_side_of_the_diff():
+def test_exit_outcome_with_one_side_of_the_diff(module_exits):
     module = make_module({'api_key': DEV_KEY, '_ansible_diff': True})
-    with pytest.raises(ExitJson) as err:
+    with pytest.raises(module_exits.exited) as err:
         module.exit_outcome(outcome(after={'name': 'created'}))
     assert err.value.args[0]['diff'] == {'before': {}, 'after': {'name': 'created'}}
-    with pytest.raises(ExitJson) as err:
+    with pytest.raises(module_exits.exited) as err:
         module.exit_outcome(outcome(changed=False))
     assert 'diff' not in err.value.args[0] and err.value.args[0]['changed'] is False
 
 
-def test_exit_outcome_with_a_failure_keeps_the_result_and_scrubs(monkeypatch):
+def test_exit_outcome_with_a_failure_keeps_the_result_and_scrubs(monkeypatch, module_exits):
     module = make_module({'api_key': DEV_KEY})
     warnings = []
     monkeypatch.setattr(module, 'warn', warnings.append)
-    with pytest.raises(FailJson) as err:
+    with pytest.raises(module_exits.failed) as err:
         module.exit_outcome(outcome(failure='run failed with %s' % DEV_KEY, warnings=['seen %s' % DEV_KEY], runs=[{'id': 'run_1'}]))
     result = err.value.args[0]
     assert result['runs'] == [{'id': 'run_1'}] and result['thing'] == {'name': 'a'}

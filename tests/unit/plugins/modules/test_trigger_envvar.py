@@ -11,8 +11,6 @@ import json
 
 import pytest
 import responses
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.triggerdev.management.plugins.modules import trigger_envvar, trigger_envvar_info
 
@@ -24,36 +22,14 @@ LIST = API + '/api/v1/projects/proj_abc/envvars/dev'
 RESOLVED = API + '/api/v1/projects/proj_abc/envvars'
 
 
-class Exit(Exception):
-    def __init__(self, kwargs, failed):
-        super(Exit, self).__init__(kwargs)
-        self.result = kwargs
-        self.failed = failed
-
-
-@pytest.fixture(autouse=True)
-def patch_exit(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise Exit(kwargs, False)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs['msg'] = msg
-        raise Exit(kwargs, True)
-
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
-    for name in ('TRIGGER_SECRET_KEY', 'TRIGGER_ACCESS_TOKEN', 'TRIGGER_API_URL', 'TRIGGER_PROJECT_REF',
-                 'TRIGGER_ENVIRONMENT', 'TRIGGER_PREVIEW_BRANCH'):
-        monkeypatch.delenv(name, raising=False)
-
-
-def run(module, **args):
-    base = dict(api_key=KEY, api_url=API, project_ref=REF, retries=0)
-    base.update(args)
-    with patch_module_args(base):
-        with pytest.raises(Exit) as err:
-            module.main()
-    return err.value
+@pytest.fixture
+def run(call_main):
+    """Run trigger_envvar (or trigger_envvar_info) with ``args``; returns the ModuleExit (result, failed)."""
+    def call(module, **args):
+        base = dict(api_key=KEY, api_url=API, project_ref=REF, retries=0)
+        base.update(args)
+        return call_main(module, base, fail=None)
+    return call
 
 
 def api_list(**items):
@@ -83,14 +59,14 @@ def writes():
     (dict(), 'one of the following is required'),
 ])
 @responses.activate
-def test_refused_before_any_request(args, fragment):
+def test_refused_before_any_request(args, fragment, run):
     result = run(trigger_envvar, **args)
     assert result.failed and fragment in result.result['msg']
     assert len(responses.calls) == 0
 
 
 @responses.activate
-def test_env_file_errors_name_the_line(tmp_path):
+def test_env_file_errors_name_the_line(tmp_path, run):
     env = tmp_path / 'bad.env'
     env.write_text('# ok\nGOOD=1\nBROKEN LINE\n')
     result = run(trigger_envvar, env_file=str(env))
@@ -101,7 +77,7 @@ def test_env_file_errors_name_the_line(tmp_path):
 
 
 @responses.activate
-def test_access_token_without_environment_refused_before_request():
+def test_access_token_without_environment_refused_before_request(run):
     result = run(trigger_envvar, api_key=PAT, name='A', value='x')
     assert result.failed and 'environment is required' in result.result['msg']
     assert len(responses.calls) == 0
@@ -110,7 +86,7 @@ def test_access_token_without_environment_refused_before_request():
 # ------------------------------------------------------------------------------ behaviour
 
 @responses.activate
-def test_sync_with_purge_and_diff():
+def test_sync_with_purge_and_diff(run):
     responses.add(responses.GET, LIST, json=api_list(KEEP=('k', False), OLD=('o', False), TRIGGER_X=('t', False),
                                                      PW=('x', True)))
     responses.add(responses.GET, RESOLVED, json={'variables': {'PW': 'the-old-password'}})
@@ -134,7 +110,7 @@ def test_sync_with_purge_and_diff():
 
 
 @responses.activate
-def test_second_run_is_idempotent():
+def test_second_run_is_idempotent(run):
     responses.add(responses.GET, LIST, json=api_list(A=('1', False), S=('x', True)))
     responses.add(responses.GET, RESOLVED, json={'variables': {'A': '1', 'S': 'sec'}})
     result = run(trigger_envvar, variables=[dict(name='A', value='1'), dict(name='S', value='sec', secret=True)])
@@ -143,7 +119,7 @@ def test_second_run_is_idempotent():
 
 
 @responses.activate
-def test_check_mode_reports_but_does_not_write():
+def test_check_mode_reports_but_does_not_write(run):
     responses.add(responses.GET, LIST, json=api_list(A=('1', False)))
     result = run(trigger_envvar, name='A', value='2', _ansible_check_mode=True)
     assert result.result['changed'] and result.result['updated'] == ['A']
@@ -151,7 +127,7 @@ def test_check_mode_reports_but_does_not_write():
 
 
 @responses.activate
-def test_env_file_secret_values_never_returned(tmp_path):
+def test_env_file_secret_values_never_returned(tmp_path, run):
     env = tmp_path / 'app.env'
     env.write_text('export TOKEN="s3cr3t-token-value"\nURL=https://x\n')
     responses.add(responses.GET, LIST, json=[])
@@ -164,7 +140,7 @@ def test_env_file_secret_values_never_returned(tmp_path):
 
 
 @responses.activate
-def test_absent_by_names_treats_400_value_not_found_as_absent():
+def test_absent_by_names_treats_400_value_not_found_as_absent(run):
     responses.add(responses.GET, LIST, json=api_list(A=('1', False), B=('2', False)))
     responses.add(responses.DELETE, LIST + '/A', json={'success': True})
     responses.add(responses.DELETE, LIST + '/B', status=400, json={'error': 'Environment variable value not found'})
@@ -173,7 +149,7 @@ def test_absent_by_names_treats_400_value_not_found_as_absent():
 
 
 @responses.activate
-def test_partial_failure_says_what_was_written():
+def test_partial_failure_says_what_was_written(run):
     responses.add(responses.GET, LIST, json=api_list(OLD=('o', False)))
     responses.add(responses.POST, LIST + '/import', json={'success': True})
     responses.add(responses.DELETE, LIST + '/OLD', status=403, json={'error': 'Forbidden'})
@@ -186,7 +162,7 @@ def test_partial_failure_says_what_was_written():
 # ------------------------------------------------------------------------------ info module
 
 @responses.activate
-def test_info_lists_and_filters():
+def test_info_lists_and_filters(run):
     responses.add(responses.GET, LIST, json=api_list(A=('1', False), S=('x', True)))
     result = run(trigger_envvar_info)
     assert result.result == {'changed': False, 'variables': [{'name': 'A', 'value': '1', 'secret': False},
@@ -197,7 +173,7 @@ def test_info_lists_and_filters():
 
 
 @responses.activate
-def test_info_fails_on_missing_name():
+def test_info_fails_on_missing_name(run):
     responses.add(responses.GET, LIST, json=api_list(A=('1', False)))
     result = run(trigger_envvar_info, names=['A', 'NOPE'])
     assert result.failed and 'NOPE' in result.result['msg']

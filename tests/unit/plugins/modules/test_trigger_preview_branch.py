@@ -11,8 +11,6 @@ import json
 
 import pytest
 import responses
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.triggerdev.management.plugins.modules import trigger_preview_branch, trigger_preview_branch_info
 
@@ -27,53 +25,16 @@ RUNS = API + '/api/v1/runs'
 ROW_KEY = 'tr_preview_' + 'k' * 24
 
 
-class Exit(Exception):
-    pass
-
-
-class Fail(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def _no_env(monkeypatch):
-    for name in ('TRIGGER_SECRET_KEY', 'TRIGGER_ACCESS_TOKEN', 'TRIGGER_API_URL', 'TRIGGER_PROJECT_REF',
-                 'TRIGGER_ENVIRONMENT', 'TRIGGER_PREVIEW_BRANCH'):
-        monkeypatch.delenv(name, raising=False)
-
-
-def run(module, args, check_mode=False, diff=False, monkeypatch=None):
+@pytest.fixture
+def run(call_main):
     """Call module.main() and return (result, failed)."""
-    args = dict(args)
-    args.setdefault('api_url', API)
-    args.setdefault('retries', 0)
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    if diff:
-        args['_ansible_diff'] = True
-    captured = {}
-
-    def exit_json(self, **kwargs):
-        captured.update(kwargs)
-        raise Exit()
-
-    def fail_json(self, **kwargs):
-        captured.update(kwargs)
-        raise Fail()
-
-    original_exit, original_fail = basic.AnsibleModule.exit_json, basic.AnsibleModule.fail_json
-    basic.AnsibleModule.exit_json, basic.AnsibleModule.fail_json = exit_json, fail_json
-    try:
-        with patch_module_args(args):
-            try:
-                module.main()
-            except Exit:
-                return captured, False
-            except Fail:
-                return captured, True
-    finally:
-        basic.AnsibleModule.exit_json, basic.AnsibleModule.fail_json = original_exit, original_fail
-    raise AssertionError('module neither exited nor failed')
+    def call(module, args, check_mode=False, diff=False):
+        args = dict(args)
+        args.setdefault('api_url', API)
+        args.setdefault('retries', 0)
+        done = call_main(module, args, fail=None, check=check_mode, diff=diff)
+        return done.result, done.failed
+    return call
 
 
 def item(name, git=None):
@@ -90,7 +51,7 @@ def writes():
 # ---------------------------------------------------------------------- trigger_preview_branch
 
 @responses.activate
-def test_create_with_pat_diff_and_snake_case_result():
+def test_create_with_pat_diff_and_snake_case_result(run):
     responses.get(BRANCHES, json={'branches': []})
     responses.post(BRANCHES, json={'id': 'env_new'})
     result, failed = run(trigger_preview_branch, {'api_key': PAT, 'project_ref': REF, 'branch': 'refs/heads/pr-7',
@@ -106,7 +67,7 @@ def test_create_with_pat_diff_and_snake_case_result():
 
 
 @responses.activate
-def test_second_run_is_unchanged_without_writes():
+def test_second_run_is_unchanged_without_writes(run):
     responses.get(BRANCHES, json={'branches': [item('pr-7', git={'commitSha': 'abc'})]})
     result, failed = run(trigger_preview_branch, {'api_key': PAT, 'project_ref': REF, 'branch': 'pr-7', 'git': {'commit_sha': 'abc'}})
     assert not failed and result['changed'] is False
@@ -115,7 +76,7 @@ def test_second_run_is_unchanged_without_writes():
 
 
 @responses.activate
-def test_check_mode_same_keys_no_write():
+def test_check_mode_same_keys_no_write(run):
     responses.get(BRANCHES, json={'branches': []})
     result, failed = run(trigger_preview_branch, {'api_key': PAT, 'project_ref': REF, 'branch': 'pr-7'}, check_mode=True)
     assert not failed and result['changed'] is True and 'branch' in result
@@ -123,7 +84,7 @@ def test_check_mode_same_keys_no_write():
 
 
 @responses.activate
-def test_branch_from_environment_variable_and_secret_key(monkeypatch):
+def test_branch_from_environment_variable_and_secret_key(monkeypatch, run):
     monkeypatch.setenv('TRIGGER_PREVIEW_BRANCH', 'refs/heads/from-env')
     monkeypatch.setenv('TRIGGER_SECRET_KEY', PREVIEW_KEY)
     monkeypatch.setenv('TRIGGER_PROJECT_REF', REF)
@@ -136,7 +97,7 @@ def test_branch_from_environment_variable_and_secret_key(monkeypatch):
 
 
 @responses.activate
-def test_archive_result_never_contains_keys():
+def test_archive_result_never_contains_keys(run):
     responses.get(BRANCHES, json={'branches': [item('pr-7')]})
     responses.post(ARCHIVE, json={'success': True, 'branch': {'id': 'env_pr-7', 'branchName': 'pr-7', 'apiKey': ROW_KEY, 'pkApiKey': 'pk_x',
                                                               'archivedAt': '2026-01-03T00:00:00.000Z'}})
@@ -148,7 +109,7 @@ def test_archive_result_never_contains_keys():
 
 
 @responses.activate
-def test_archive_again_is_unchanged():
+def test_archive_again_is_unchanged(run):
     responses.get(BRANCHES, json={'branches': []})
     result, failed = run(trigger_preview_branch, {'api_key': PAT, 'project_ref': REF, 'branch': 'pr-7', 'state': 'archived'})
     assert not failed and result['changed'] is False
@@ -162,7 +123,7 @@ def test_archive_again_is_unchanged():
     ({'branch': 'ok', 'api_key': PROD_KEY}, 'secret key of the prod environment'),
     ({'branch': 'ok', 'project_ref': None}, 'project_ref'),
 ])
-def test_refused_before_any_request(args, message):
+def test_refused_before_any_request(args, message, run):
     full = {'api_key': PAT, 'project_ref': REF}
     full.update(args)
     with responses.RequestsMock() as rsps:
@@ -172,7 +133,7 @@ def test_refused_before_any_request(args, message):
         assert PAT not in json.dumps(result) and PROD_KEY not in json.dumps(result)
 
 
-def test_missing_branch_is_refused():
+def test_missing_branch_is_refused(run):
     with responses.RequestsMock() as rsps:
         result, failed = run(trigger_preview_branch, {'api_key': PAT, 'project_ref': REF})
         assert failed and 'branch' in result['msg']
@@ -180,7 +141,7 @@ def test_missing_branch_is_refused():
 
 
 @responses.activate
-def test_api_error_becomes_clean_failure():
+def test_api_error_becomes_clean_failure(run):
     responses.get(BRANCHES, json={'branches': []})
     responses.post(BRANCHES, status=400, json={'error': 'Your preview environment is not branchable'})
     result, failed = run(trigger_preview_branch, {'api_key': PAT, 'project_ref': REF, 'branch': 'pr-7'})
@@ -192,7 +153,7 @@ def test_api_error_becomes_clean_failure():
 # ---------------------------------------------------------------------- trigger_preview_branch_info
 
 @responses.activate
-def test_info_lists_and_filters():
+def test_info_lists_and_filters(run):
     responses.get(BRANCHES, json={'branches': [item('old'), dict(item('new'), updatedAt='2999-01-01T00:00:00.000Z')]})
     result, failed = run(trigger_preview_branch_info, {'api_key': PAT, 'project_ref': REF, 'older_than': '14d'})
     assert not failed and result['changed'] is False
@@ -200,7 +161,7 @@ def test_info_lists_and_filters():
 
 
 @responses.activate
-def test_info_ignores_connection_branch(monkeypatch):
+def test_info_ignores_connection_branch(monkeypatch, run):
     monkeypatch.setenv('TRIGGER_PREVIEW_BRANCH', 'some-branch')
     responses.get(BRANCHES, json={'branches': []})
     result, failed = run(trigger_preview_branch_info, {'api_key': PAT, 'project_ref': REF, 'environment': 'prod'})
@@ -209,7 +170,7 @@ def test_info_ignores_connection_branch(monkeypatch):
 
 
 @responses.activate
-def test_info_fails_on_unknown_name():
+def test_info_fails_on_unknown_name(run):
     responses.get(BRANCHES, json={'branches': [item('a')]})
     result, failed = run(trigger_preview_branch_info, {'api_key': PAT, 'project_ref': REF, 'name': 'b'})
     assert failed and 'no active preview branch named b' in result['msg']
@@ -220,7 +181,7 @@ def test_info_fails_on_unknown_name():
     ({'name': 'a b'}, 'not a valid git branch name'),
     ({'api_key': PREVIEW_KEY}, 'personal access token'),
 ])
-def test_info_refused_before_any_request(args, message):
+def test_info_refused_before_any_request(args, message, run):
     full = {'api_key': PAT, 'project_ref': REF}
     full.update(args)
     with responses.RequestsMock() as rsps:

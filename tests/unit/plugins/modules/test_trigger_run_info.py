@@ -11,7 +11,6 @@ import pytest
 import responses
 
 from ansible_collections.triggerdev.management.plugins.modules import trigger_run_info as MODULE
-from module_harness import ExitJson, FailJson, ansible_exits, call_main  # noqa: F401  pylint: disable=unused-import
 
 API = 'https://api.example.test'
 SECRET = 'tr_prod_' + 'a' * 24
@@ -19,8 +18,10 @@ PAT = 'tr_pat_' + 'c' * 40
 PROJECT = 'proj_abcdefghijklmnopqrst'
 
 
-def run_module(args, expect=ExitJson):
-    return call_main(MODULE, dict(args, api_url=API), expect)
+@pytest.fixture
+def run_module(call_main):
+    """Run the module with ``args`` against API; ``fail=True`` when it must fail."""
+    return lambda args, fail=False: call_main(MODULE, dict(args, api_url=API), fail=fail)
 
 
 def query(call):
@@ -36,7 +37,7 @@ def page(start, count, next_cursor=None):
 
 
 @responses.activate
-def test_one_run():
+def test_one_run(run_module):
     responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'taskIdentifier': 't', 'output': {'rowCount': 3}})
     result = run_module(dict(api_key=SECRET, run_id='run_1'))
     assert result == {'changed': False, 'runs': [{'id': 'run_1', 'task_identifier': 't', 'output': {'rowCount': 3}}],
@@ -44,14 +45,14 @@ def test_one_run():
 
 
 @responses.activate
-def test_missing_run_fails_after_one_request():
+def test_missing_run_fails_after_one_request(run_module):
     responses.get(API + '/api/v3/runs/run_x', json={'error': 'Run not found'}, status=404, headers={'x-should-retry': 'true'})
-    result = run_module(dict(api_key=SECRET, run_id='run_x'), expect=FailJson)
+    result = run_module(dict(api_key=SECRET, run_id='run_x'), fail=True)
     assert 'run_x does not exist' in result['msg'] and len(responses.calls) == 1
 
 
 @responses.activate
-def test_list_filters_limit_and_pages():
+def test_list_filters_limit_and_pages(run_module):
     responses.get(API + '/api/v1/runs', json=page(0, 40, 'c1'))
     responses.get(API + '/api/v1/runs', json=page(40, 40, 'c2'))
     responses.get(API + '/api/v1/runs', json=page(80, 20, 'c3'))
@@ -66,7 +67,7 @@ def test_list_filters_limit_and_pages():
 
 
 @responses.activate
-def test_limit_zero_reads_everything():
+def test_limit_zero_reads_everything(run_module):
     responses.get(API + '/api/v1/runs', json=page(0, 100, 'c1'))
     responses.get(API + '/api/v1/runs', json=page(100, 5))
     result = run_module(dict(api_key=SECRET, limit=0))
@@ -74,7 +75,7 @@ def test_limit_zero_reads_everything():
 
 
 @responses.activate
-def test_access_token_uses_project_route():
+def test_access_token_uses_project_route(run_module):
     responses.get(API + '/api/v1/projects/%s/runs' % PROJECT, json=page(0, 1))
     result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='staging', _ansible_check_mode=True))
     assert len(result['runs']) == 1
@@ -82,8 +83,8 @@ def test_access_token_uses_project_route():
 
 
 @responses.activate
-def test_access_token_without_environment_is_refused_before_any_request():
-    result = run_module(dict(api_key=PAT, project_ref=PROJECT), expect=FailJson)
+def test_access_token_without_environment_is_refused_before_any_request(run_module):
+    result = run_module(dict(api_key=PAT, project_ref=PROJECT), fail=True)
     assert 'environment is required' in result['msg'] and len(responses.calls) == 0
 
 
@@ -96,6 +97,6 @@ def test_access_token_without_environment_is_refused_before_any_request():
     (dict(run_id='run_1', status=['FAILED']), 'mutually exclusive'),
 ])
 @responses.activate
-def test_bad_input_refused_before_any_request(args, match):
-    result = run_module(dict(api_key=SECRET, **args), expect=FailJson)
+def test_bad_input_refused_before_any_request(args, match, run_module):
+    result = run_module(dict(api_key=SECRET, **args), fail=True)
     assert match in result['msg'] and len(responses.calls) == 0

@@ -6,40 +6,29 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 
 import pytest
 import responses
 
 from ansible_collections.triggerdev.management.plugins.modules import trigger_schedule as MODULE
 from ansible_collections.triggerdev.management.plugins.modules import trigger_schedule_info as INFO
-from module_harness import ExitJson, FailJson, ansible_exits, call_main  # noqa: F401  pylint: disable=unused-import
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, 'module_utils'))
-from test_schedules import API, PAT, PROD_KEY, FakeAPI  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.triggerdev.management.tests.unit.plugins.fake_schedules import API, PAT, PROD_KEY
 
 
 @pytest.fixture
-def fake():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield FakeAPI(rsps)
-
-
-def run(args, module=MODULE, expect=ExitJson, check=False, diff=False):
-    args = dict(args, api_url=API)
-    args.setdefault('api_key', PROD_KEY)
-    if check:
-        args['_ansible_check_mode'] = True
-    if diff:
-        args['_ansible_diff'] = True
-    return call_main(module, args, expect)
+def run(call_main):
+    """Run trigger_schedule (or ``module``) with ``args`` against the fake API."""
+    def call(args, module=MODULE, fail=False, check=False, diff=False):
+        args = dict(args, api_url=API)
+        args.setdefault('api_key', PROD_KEY)
+        return call_main(module, args, fail=fail, check=check, diff=diff)
+    return call
 
 
 NIGHTLY = dict(deduplication_key='nightly', task='daily-report', cron='0 3 * * *', timezone='Europe/Paris', window='30m')
 
 
-def test_create_noop_and_diff(fake):
+def test_create_noop_and_diff(fake, run):
     result = run(NIGHTLY, diff=True)
     assert result['changed'] is True and result['recreated'] is False
     assert result['schedule']['deduplication_key'] == 'nightly' and result['schedule']['api_deduplication_key'] == 'prod:nightly'
@@ -51,14 +40,14 @@ def test_create_noop_and_diff(fake):
     assert 'diff' not in again
 
 
-def test_check_mode_create_predicts_without_writing(fake):
+def test_check_mode_create_predicts_without_writing(fake, run):
     result = run(NIGHTLY, check=True, diff=True)
     assert result['changed'] is True and result['actions'] == ['create nightly']
     assert result['schedule']['id'] is None and result['schedule']['timezone'] == 'Europe/Paris'
     assert fake.writes() == [] and fake.schedules == {}
 
 
-def test_update_diff_shows_before_and_after(fake):
+def test_update_diff_shows_before_and_after(fake, run):
     fake.add(dedupKey='prod:nightly', cron='0 3 * * *', timezone='UTC')
     result = run(dict(deduplication_key='nightly', cron='0 4 * * *', timezone='Europe/Paris'), diff=True)
     assert result['changes'] == ['cron', 'timezone']
@@ -66,13 +55,13 @@ def test_update_diff_shows_before_and_after(fake):
     assert (result['diff']['before']['timezone'], result['diff']['after']['timezone']) == ('UTC', 'Europe/Paris')
 
 
-def test_recreate_is_reported(fake):
+def test_recreate_is_reported(fake, run):
     old = fake.add(dedupKey='prod:nightly')
     result = run(dict(deduplication_key='nightly', task='hourly-sync'))
     assert result['recreated'] is True and result['previous_id'] == old['id'] and result['schedule']['id'] != old['id']
 
 
-def test_absent_twice(fake):
+def test_absent_twice(fake, run):
     fake.add(dedupKey='prod:nightly')
     assert run(dict(deduplication_key='nightly', state='absent'))['changed'] is True
     again = run(dict(deduplication_key='nightly', state='absent'))
@@ -90,27 +79,27 @@ def test_absent_twice(fake):
     (dict(NIGHTLY, deduplication_key='sched_x', scope_key_to_environment=False), 'starts with "sched_"'),
     (dict(NIGHTLY, api_key=PAT, project_ref='proj_demo'), 'environment is required'),
 ])
-def test_refused_before_any_request(fake, args, fragment):
-    result = run(args, expect=FailJson)
+def test_refused_before_any_request(fake, args, fragment, run):
+    result = run(args, fail=True)
     assert fragment in result['msg']
     assert len(fake.rsps.calls) == 0
 
 
-def test_server_message_comes_back(fake):
-    result = run(dict(NIGHTLY, task='no-such-task'), expect=FailJson)
+def test_server_message_comes_back(fake, run):
+    result = run(dict(NIGHTLY, task='no-such-task'), fail=True)
     assert 'HTTP 422' in result['msg'] and 'Task with identifier no-such-task not found in project.' in result['msg']
     assert result['failure']['status'] == 422
 
 
-def test_declarative_refused_with_clear_message(fake):
+def test_declarative_refused_with_clear_message(fake, run):
     decl = fake.add(type='DECLARATIVE', dedupKey='auto', userDedup=False)
-    result = run(dict(id=decl['id'], cron='5 5 * * *'), expect=FailJson)
+    result = run(dict(id=decl['id'], cron='5 5 * * *'), fail=True)
     assert 'DECLARATIVE' in result['msg'] and 'Only active can be changed' in result['msg']
     assert fake.writes() == []
     assert run(dict(id=decl['id'], active=False))['actions'] == ['deactivate %s' % decl['id']]
 
 
-def test_access_token_never_leaks_resolved_key(fake):
+def test_access_token_never_leaks_resolved_key(fake, run):
     result = run(dict(NIGHTLY, api_key=PAT, project_ref='proj_demo', environment='prod'))
     assert result['changed'] is True
     text = json.dumps(result)
@@ -119,7 +108,7 @@ def test_access_token_never_leaks_resolved_key(fake):
 
 # ---------------------------------------------------------------------------------------------- info
 
-def test_info_list_and_filters(fake):
+def test_info_list_and_filters(fake, run):
     fake.add(dedupKey='prod:a', task='daily-report')
     fake.add(dedupKey='prod:b', task='hourly-sync', active=False)
     result = run({}, module=INFO)
@@ -128,14 +117,14 @@ def test_info_list_and_filters(fake):
     assert [s['task'] for s in run(dict(key='a'), module=INFO)['schedules']] == ['daily-report']
 
 
-def test_info_missing_id_fails(fake):
-    result = run(dict(id='sched_missing'), module=INFO, expect=FailJson)
+def test_info_missing_id_fails(fake, run):
+    result = run(dict(id='sched_missing'), module=INFO, fail=True)
     assert 'No schedule with id sched_missing' in result['msg']
 
 
-def test_info_timezones_without_auth(fake):
+def test_info_timezones_without_auth(fake, run):
     result = run(dict(timezones=True), module=INFO)
     assert result['timezones'] == ['UTC', 'Europe/Paris'] and result['schedules'] == []
     assert 'authorization' not in fake.rsps.calls[0].request.headers
-    failed = run(dict(timezones=True, task='x'), module=INFO, expect=FailJson)
+    failed = run(dict(timezones=True, task='x'), module=INFO, fail=True)
     assert 'cannot be combined with task' in failed['msg']

@@ -11,7 +11,6 @@ import pytest
 import responses
 
 from ansible_collections.triggerdev.management.plugins.modules import trigger_task as MODULE
-from module_harness import ExitJson, FailJson, ansible_exits, call_main  # noqa: F401  pylint: disable=unused-import
 
 API = 'https://api.example.test'
 SECRET = 'tr_prod_' + 'a' * 24
@@ -20,12 +19,14 @@ PROJECT = 'proj_abcdefghijklmnopqrst'
 TRIGGER = API + '/api/v1/tasks/hello-world/trigger'
 
 
-def run_module(args, expect=ExitJson):
-    return call_main(MODULE, dict(args, api_url=API), expect)
+@pytest.fixture
+def run_module(call_main):
+    """Run the module with ``args`` against API; ``fail=True`` when it must fail."""
+    return lambda args, fail=False: call_main(MODULE, dict(args, api_url=API), fail=fail)
 
 
 @responses.activate
-def test_trigger_sends_payload_and_every_option():
+def test_trigger_sends_payload_and_every_option(run_module):
     responses.post(TRIGGER, json={'id': 'run_1', 'isCached': False})
     result = run_module(dict(api_key=SECRET, task='hello-world', payload={'name': 'Ansible', 'n': [1, 2]},
                              idempotency_key='deploy-42', idempotency_key_ttl='1d', tags=['deploy'], delay='5m', ttl='3600',
@@ -43,14 +44,14 @@ def test_trigger_sends_payload_and_every_option():
 
 
 @responses.activate
-def test_cached_idempotency_key_is_not_a_change():
+def test_cached_idempotency_key_is_not_a_change(run_module):
     responses.post(TRIGGER, json={'id': 'run_1', 'isCached': True})
     result = run_module(dict(api_key=SECRET, task='hello-world', payload=None, idempotency_key='k'))
     assert result['changed'] is False and result['run']['id'] == 'run_1' and result['run']['is_cached'] is True
 
 
 @responses.activate
-def test_check_mode_triggers_nothing():
+def test_check_mode_triggers_nothing(run_module):
     result = run_module(dict(api_key=SECRET, task='hello-world', payload={'a': 1}, tags=['x'], _ansible_check_mode=True))
     assert result['changed'] is True and result['run']['id'] is None
     assert result['would_trigger'] == [{'task': 'hello-world', 'options': {'tags': ['x'], 'payloadType': 'application/json'}}]
@@ -72,22 +73,22 @@ def test_check_mode_triggers_nothing():
     (dict(wait=True, poll_interval=0), 'poll_interval'),
 ])
 @responses.activate
-def test_refused_before_any_request(args, match):
+def test_refused_before_any_request(args, match, run_module):
     base = dict(api_key=SECRET, task='hello-world')
     base.update(args)
-    result = run_module(base, expect=FailJson)
+    result = run_module(base, fail=True)
     assert __import__('re').search(match, result['msg'])
     assert len(responses.calls) == 0
 
 
 @responses.activate
-def test_payload_and_items_are_exclusive():
-    result = run_module(dict(api_key=SECRET, task='t', payload=1, items=[{'payload': 1}]), expect=FailJson)
+def test_payload_and_items_are_exclusive(run_module):
+    result = run_module(dict(api_key=SECRET, task='t', payload=1, items=[{'payload': 1}]), fail=True)
     assert 'mutually exclusive' in result['msg']
 
 
 @responses.activate
-def test_wait_success_returns_output():
+def test_wait_success_returns_output(run_module):
     responses.post(TRIGGER, json={'id': 'run_1', 'isCached': False})
     responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'EXECUTING'})
     responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'COMPLETED', 'output': {'message': 'Hello'},
@@ -99,27 +100,27 @@ def test_wait_success_returns_output():
 
 
 @responses.activate
-def test_wait_failure_fails_unless_told_not_to():
+def test_wait_failure_fails_unless_told_not_to(run_module):
     for _i in range(2):
         responses.post(TRIGGER, json={'id': 'run_1', 'isCached': False})
         responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'FAILED', 'error': {'message': 'boom'}})
-    result = run_module(dict(api_key=SECRET, task='hello-world', wait=True), expect=FailJson)
+    result = run_module(dict(api_key=SECRET, task='hello-world', wait=True), fail=True)
     assert 'run_1 FAILED (boom)' in result['msg'] and result['run']['error'] == {'message': 'boom'}
     result = run_module(dict(api_key=SECRET, task='hello-world', wait=True, fail_on_run_failure=False))
     assert result['run']['status'] == 'FAILED' and result['changed'] is True
 
 
 @responses.activate
-def test_wait_timeout_reports_last_status_and_id():
+def test_wait_timeout_reports_last_status_and_id(run_module):
     responses.post(TRIGGER, json={'id': 'run_9', 'isCached': False})
     responses.get(API + '/api/v3/runs/run_9', json={'id': 'run_9', 'status': 'QUEUED'})
-    result = run_module(dict(api_key=SECRET, task='hello-world', wait=True, wait_timeout=0), expect=FailJson)
+    result = run_module(dict(api_key=SECRET, task='hello-world', wait=True, wait_timeout=0), fail=True)
     assert 'run_9' in result['msg'] and 'QUEUED' in result['msg']
     assert result['run']['id'] == 'run_9'
 
 
 @responses.activate
-def test_batch_one_request_then_reads_the_run_ids_from_the_batch():
+def test_batch_one_request_then_reads_the_run_ids_from_the_batch(run_module):
     responses.post(API + '/api/v2/tasks/batch', json={'id': 'batch_1', 'runCount': 3}, status=202)
     responses.get(API + '/api/v1/batches/batch_1', json={'id': 'batch_1', 'runCount': 3, 'runs': []})
     responses.get(API + '/api/v1/batches/batch_1', json={'id': 'batch_1', 'runCount': 3, 'runs': ['run_0', 'run_1', 'run_2']})
@@ -137,7 +138,7 @@ def test_batch_one_request_then_reads_the_run_ids_from_the_batch():
 
 
 @responses.activate
-def test_keyed_batch_wait_never_succeeds_before_every_run_is_known():
+def test_keyed_batch_wait_never_succeeds_before_every_run_is_known(run_module):
     """The runs list is empty (lag) and the batch is still being processed: the module keeps waiting."""
     responses.post(API + '/api/v2/tasks/batch', json={'id': 'batch_1', 'runCount': 2}, status=202)
     responses.get(API + '/api/v1/batches/batch_1', json={'id': 'batch_1', 'runCount': 2, 'runs': []})
@@ -153,7 +154,7 @@ def test_keyed_batch_wait_never_succeeds_before_every_run_is_known():
 
 
 @responses.activate
-def test_batch_with_only_cached_idempotency_keys_is_not_a_change():
+def test_batch_with_only_cached_idempotency_keys_is_not_a_change(run_module):
     """The batch holds the earlier run returned for the key; it belongs to another batch."""
     responses.post(API + '/api/v2/tasks/batch', json={'id': 'batch_2', 'runCount': 1}, status=202)
     responses.get(API + '/api/v1/batches/batch_2', json={'id': 'batch_2', 'runCount': 1, 'runs': ['run_old']})
@@ -166,7 +167,7 @@ def test_batch_with_only_cached_idempotency_keys_is_not_a_change():
 
 
 @responses.activate
-def test_key_reused_after_a_failed_run_starts_a_new_run_and_is_a_change():
+def test_key_reused_after_a_failed_run_starts_a_new_run_and_is_a_change(run_module):
     """The server clears a key whose run failed: isCached false, a new run id."""
     responses.post(TRIGGER, json={'id': 'run_2', 'isCached': False})
     result = run_module(dict(api_key=SECRET, task='hello-world', idempotency_key='migrate-1'))
@@ -174,21 +175,21 @@ def test_key_reused_after_a_failed_run_starts_a_new_run_and_is_a_change():
 
 
 @responses.activate
-def test_wait_fails_fast_when_the_run_waits_for_a_deploy():
+def test_wait_fails_fast_when_the_run_waits_for_a_deploy(run_module):
     responses.post(TRIGGER, json={'id': 'run_1', 'isCached': False})
     responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'PENDING_VERSION', 'taskIdentifier': 'hello-world'})
-    result = run_module(dict(api_key=SECRET, task='hello-world', wait=True, wait_timeout=600, poll_interval=30), expect=FailJson)
+    result = run_module(dict(api_key=SECRET, task='hello-world', wait=True, wait_timeout=600, poll_interval=30), fail=True)
     assert "Run run_1 of task 'hello-world' is waiting in PENDING_VERSION in the prod environment" in result['msg']
     assert result['run']['status'] == 'PENDING_VERSION' and result['changed'] is True
     assert len(responses.calls) == 2  # no further polls
 
 
 @responses.activate
-def test_expired_run_fails_with_a_hint():
+def test_expired_run_fails_with_a_hint(run_module):
     responses.post(TRIGGER, json={'id': 'run_1', 'isCached': False})
     responses.get(API + '/api/v3/runs/run_1', json={'id': 'run_1', 'status': 'EXPIRED', 'taskIdentifier': 'hello-world',
                                                     'error': {'message': 'Run expired because the TTL (10m) was reached'}})
-    result = run_module(dict(api_key=SECRET, task='hello-world', wait=True), expect=FailJson)
+    result = run_module(dict(api_key=SECRET, task='hello-world', wait=True), fail=True)
     assert "Task 'hello-world' EXPIRED in the prod environment" in result['msg'] and 'deployed to prod' in result['msg']
 
 
@@ -202,27 +203,27 @@ def _worker(*tasks):
 
 
 @responses.activate
-def test_access_token_refuses_an_unknown_task_before_triggering():
+def test_access_token_refuses_an_unknown_task_before_triggering(run_module):
     responses.get(WORKER, json=_worker('hello-world', 'send-email'))
-    result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='prod', task='hello-wrld'), expect=FailJson)
+    result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='prod', task='hello-wrld'), fail=True)
     assert "Task 'hello-wrld' is not in the version deployed in the prod environment (version 20240101.3)" in result['msg']
     assert 'Known task ids: hello-world, send-email.' in result['msg']
     assert [c.request.url for c in responses.calls] == [WORKER]
 
 
 @responses.activate
-def test_access_token_refuses_a_batch_with_an_unknown_task_and_when_nothing_is_deployed():
+def test_access_token_refuses_a_batch_with_an_unknown_task_and_when_nothing_is_deployed(run_module):
     responses.get(WORKER, json=_worker('hello-world'))
     result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='prod', task='hello-world',
-                             items=[{'payload': 1}, {'payload': 2, 'task': 'other'}]), expect=FailJson)
+                             items=[{'payload': 1}, {'payload': 2, 'task': 'other'}]), fail=True)
     assert "Task 'other' is not in the version deployed" in result['msg'] and len(responses.calls) == 1
     responses.replace(responses.GET, WORKER, json={'error': 'Worker not found'}, status=404)
-    result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='prod', task='hello-world'), expect=FailJson)
+    result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='prod', task='hello-world'), fail=True)
     assert 'Nothing is deployed in the prod environment' in result['msg'] and len(responses.calls) == 2
 
 
 @responses.activate
-def test_access_token_checks_the_task_once_then_triggers():
+def test_access_token_checks_the_task_once_then_triggers(run_module):
     env_key = 'tr_prod_' + 'z' * 24
     responses.get(WORKER, json=_worker('hello-world'))
     responses.get(API + '/api/v1/projects/%s/prod' % PROJECT, json={'apiKey': env_key})
@@ -236,29 +237,29 @@ def test_access_token_checks_the_task_once_then_triggers():
 
 
 @responses.activate
-def test_preview_branch_worker_is_selected_with_the_branch_header():
+def test_preview_branch_worker_is_selected_with_the_branch_header(run_module):
     responses.get(API + '/api/v1/projects/%s/preview/workers/current' % PROJECT, json=_worker('other'))
     result = run_module(dict(api_key=PAT, project_ref=PROJECT, environment='preview', branch='feature-x', task='hello-world'),
-                        expect=FailJson)
+                        fail=True)
     assert responses.calls[0].request.headers['x-trigger-branch'] == 'feature-x'
     assert 'preview branch feature-x environment' in result['msg']
 
 
 @responses.activate
-def test_secret_key_cannot_check_the_task():
+def test_secret_key_cannot_check_the_task(run_module):
     responses.post(TRIGGER, json={'id': 'run_1', 'isCached': False})
     run_module(dict(api_key=SECRET, task='hello-world'))
     assert [c.request.path_url for c in responses.calls] == ['/api/v1/tasks/hello-world/trigger']
 
 
 @responses.activate
-def test_batch_check_mode():
+def test_batch_check_mode(run_module):
     result = run_module(dict(api_key=SECRET, task='t', items=[{'payload': i} for i in range(3)], _ansible_check_mode=True))
     assert result['changed'] is True and len(result['would_trigger']) == 3 and len(responses.calls) == 0
 
 
 @responses.activate
-def test_access_token_resolves_the_secret_key_once_and_hides_it():
+def test_access_token_resolves_the_secret_key_once_and_hides_it(run_module):
     env_key = 'tr_prod_' + 'z' * 24
     responses.get(WORKER, json=_worker('hello-world'))
     responses.get(API + '/api/v1/projects/%s/prod' % PROJECT, json={'apiKey': env_key})

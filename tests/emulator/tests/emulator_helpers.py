@@ -6,7 +6,7 @@ import sys
 
 import requests
 
-EMULATOR_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "emulator"))
+EMULATOR_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 MODERN = {"x-trigger-api-version": "2025-07-16"}
 
 
