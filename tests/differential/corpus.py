@@ -375,4 +375,115 @@ def worker_and_project_cases():
     ]
 
 
-CASES = auth_matrix() + envvar_cases() + schedule_cases() + run_cases() + batch_cases() + branch_cases() + worker_and_project_cases()
+def deployment_cases():
+    deployment = {'deployment': 'id'}
+    return [
+        {'name': 'deployments/read', 'steps': [
+            get('/api/v1/deployments'),
+            get('/api/v1/deployments?page[size]=1'),
+            get('/api/v1/deployments?page[size]=0'),
+            get('/api/v1/deployments?status=DEPLOYED'),
+            get('/api/v1/deployments/current', save=deployment),
+            get('/api/v1/deployments/{deployment}'),
+            get('/api/v1/deployments/deployment_doesnotexist0000'),
+            get('/api/v1/deployments/latest'),
+            get('/api/v1/deployments/current', auth='key:dev'),
+            get('/api/v1/deployments/current', auth='pat'),
+            get('/api/v1/deployments/current', auth='key:staging'),
+        ]},
+        {'name': 'deployments/promote_refusals', 'steps': [
+            post('/api/v1/deployments/20240101.1/promote'),
+            post('/api/v1/deployments/20240101.1/promote?allowRollbacks=true'),
+            post('/api/v1/deployments/20990101.1/promote'),
+            post('/api/v1/deployments/20240101.1/promote', auth='pat'),
+            get('/api/v1/deployments/20240101.1/promote'),
+        ]},
+    ]
+
+
+def queue_cases():
+    queue = '/api/v1/queues/hello-world'
+    return [
+        {'name': 'queues/read', 'steps': [
+            get('/api/v1/queues'),
+            get('/api/v1/queues?perPage=1&page=2'),
+            get('/api/v1/queues?perPage=0'),
+            get(queue + '?type=task'),
+            get('/api/v1/queues/task%2Fhello-world?type=custom'),
+            get('/api/v1/queues/no-such-queue?type=task'),
+            get(queue + '?type=bogus'),
+            get(queue + '?type=task', auth='pat'),
+        ]},
+        {'name': 'queues/pause_and_override', 'steps': [
+            post(queue + '/pause', {'type': 'task', 'action': 'pause'}),
+            post(queue + '/pause', {'type': 'task', 'action': 'pause'}),
+            post(queue + '/concurrency/override', {'type': 'task', 'concurrencyLimit': 3}),
+            get(queue + '?type=task'),
+            post(queue + '/pause', {'type': 'task', 'action': 'resume'}),
+            post(queue + '/concurrency/override', {'type': 'task', 'concurrencyLimit': 100000}),
+            post(queue + '/concurrency/override', {'type': 'task', 'concurrencyLimit': 3, 'percent': 50}),
+            post(queue + '/concurrency/override', {'type': 'task'}),
+            post(queue + '/concurrency/reset', {'type': 'task'}),
+            post(queue + '/concurrency/reset', {'type': 'task'}),
+            get(queue + '?type=task'),
+            post('/api/v1/queues/no-such-queue/pause', {'type': 'task', 'action': 'pause'}),
+            post('/api/v1/queues/no-such-queue/concurrency/reset', {'type': 'task'}),
+            post(queue + '/pause', {'type': 'task', 'action': 'sleep'}),
+        ]},
+    ]
+
+
+def environment_cases():
+    return [
+        {'name': 'environments/pause_resume', 'steps': [
+            get(REF + '/environments', auth='pat'),
+            post(REF + '/staging/pause', auth='pat'),
+            post(REF + '/staging/pause', auth='pat'),
+            get(REF + '/environments', auth='pat'),
+            post(REF + '/staging/resume', auth='pat'),
+            post(REF + '/staging/resume', auth='pat'),
+            post(REF + '/staging/pause', auth='key:staging'),
+            post(REF + '/staging/pause', auth='oat'),
+            post(REF + '/stg/pause', auth='pat'),
+            get(REF + '/environments', auth='oat'),
+            get(REF + '/environments', auth='key:prod'),
+        ]},
+    ]
+
+
+def organisation_cases():
+    return [
+        {'name': 'organisations/read', 'steps': [
+            get('/api/v1/orgs', auth='pat'),
+            get('/api/v1/orgs', auth='pat:second'),
+            get('/api/v1/orgs', auth='oat'),
+            get('/api/v1/orgs', auth='key:prod'),
+            get('/api/v1/orgs/demo-org/projects', auth='pat'),
+            get('/api/v1/orgs/second-org/projects', auth='pat'),
+            get('/api/v1/projects', auth='pat:second'),
+            get(REF, auth='pat'),
+            get(REF, auth='pat:second'),
+            get('/api/v1/projects/proj_second', auth='pat:second'),
+            get('/api/v1/orgs/demo-org/members', auth='pat'),
+        ]},
+        {'name': 'organisations/writes', 'steps': [
+            dict(method='PATCH', path='/api/v1/projects/proj_other', auth='pat', json={'name': 'Other Project'}),
+            dict(method='PATCH', path='/api/v1/projects/proj_other', auth='pat', json={}),
+            dict(method='PATCH', path='/api/v1/projects/proj_other', auth='pat:second', json={'name': 'Taken'}),
+            post('/api/v1/orgs/demo-org/projects', {}, auth='pat'),
+            post('/api/v1/orgs', {'title': 'New'}, auth='pat'),
+            delete('/api/v1/projects/proj_nope', auth='pat'),
+        ]},
+        {'name': 'api_keys/regenerate_refusals', 'steps': [
+            post('/api/v1/projects/proj_other/staging/regenerate-api-key', auth='oat'),
+            post('/api/v1/projects/proj_other/staging/regenerate-api-key', auth='key:staging:proj_other'),
+            post('/api/v1/projects/proj_nope/staging/regenerate-api-key', auth='pat'),
+            post('/api/v1/projects/proj_other/production/regenerate-api-key', auth='pat'),
+            post('/api/v1/auth/user-actor-token', {'ttlSeconds': 999999999}, auth='pat'),
+            post('/api/v1/auth/user-actor-token', {}, auth='key:prod'),
+        ]},
+    ]
+
+
+CASES = (auth_matrix() + envvar_cases() + schedule_cases() + run_cases() + batch_cases() + branch_cases() + worker_and_project_cases()
+         + deployment_cases() + queue_cases() + environment_cases() + organisation_cases())

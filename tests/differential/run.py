@@ -62,6 +62,8 @@ class Backend:
         for kind in ('pat', 'oat', 'uat'):
             if self.config.get(kind):
                 self.secrets[self.config[kind]] = '<%s>' % kind
+        for user in self.config.get('users', []):
+            self.secrets.setdefault(user['pat'], '<pat:%s>' % user['name'].lower())
 
     def token(self, auth):
         """auth spec -> bearer token or None: key:ENV[:PROJECT], pat, oat, uat, none, bogus."""
@@ -71,9 +73,12 @@ class Backend:
             return 'tr_prod_notAKeyAtAll000000000000'
         if auth in ('pat', 'oat', 'uat'):
             return self.config.get(auth)
+        if auth.startswith('pat:'):  # pat:<user name>, another user's personal access token
+            return next(u['pat'] for u in self.config['users'] if u['name'].lower() == auth[4:])
         _kind, env, *rest = auth.split(':')
         ref = rest[0] if rest else 'proj_demo'
-        project = next(p for p in self.config['projects'] if p['ref'] == ref)
+        projects = self.config['projects'] + self.config.get('outside_projects', [])
+        project = next(p for p in projects if p['ref'] == ref)
         return project['environments'][env]['secret_key']
 
     def control(self, name, body=None):

@@ -87,7 +87,7 @@ def _worker_view(row):
         return None
     suffix = worker["id"][len("worker_"):]
     tasks = [{"id": "task_%s_%s" % (suffix, task_id), "slug": task_id, "filePath": "src/trigger/%s.ts" % task_id, "exportName": task_id}
-             for task_id in sorted(worker["tasks"])]
+             for task_id in worker["tasks"]]
     return {"id": worker["id"], "version": worker["version"], "tasks": tasks}
 
 
