@@ -45,15 +45,19 @@ _WHITESPACE = re.compile(r'\s')
 
 
 class Variable:
-    """A variable as declared (``value`` real) or as listed (``value`` may be REDACTED)."""
+    """A variable as declared (``value`` real) or as listed (``value`` may be REDACTED).
 
-    __slots__ = ('name', 'value', 'secret', 'line')
+    ``keep_value`` (declared secrets only, the form an export writes): the variable must exist and keeps the value it
+    has; only its secret flag is managed."""
 
-    def __init__(self, name, value, secret=False, line=None):
+    __slots__ = ('name', 'value', 'secret', 'line', 'keep_value')
+
+    def __init__(self, name, value, secret=False, line=None, keep_value=False):
         self.name = name
         self.value = value
         self.secret = bool(secret)
         self.line = line
+        self.keep_value = bool(keep_value)
 
     def __eq__(self, other):
         return isinstance(other, Variable) and (self.name, self.value, self.secret) == (other.name, other.value, other.secret)
@@ -116,6 +120,11 @@ def validate(variables, require_values=True, source='variables', indexed=True):
                 problems.append('%s is declared more than once in %s' % (var.name, source))
             continue
         seen[var.name] = var
+        if var.keep_value:
+            if var.value is not None or not var.secret:
+                problems.append('%s: keep_value is for a secret whose live value is kept: give secret=true and no value'
+                                % var.name)
+            continue
         if require_values:
             if var.value is None:
                 problems.append('%s%s has no value' % (line, var.name))
@@ -192,7 +201,7 @@ def effective_secret(desired, parent):
 def _needs_value(desired, current, update_secrets, parent):
     """Whether deciding on ``desired`` needs its real (resolved) current value."""
     cur = current.get(desired.name)
-    if cur is None or not cur.secret:
+    if cur is None or not cur.secret or desired.keep_value:
         return False
     if cur.secret != effective_secret(desired, parent):
         return False
@@ -247,9 +256,18 @@ def plan(desired, current, state='present', purge=False, update_secrets='when_ch
                 p.untouched.append(d.name)
         return p
 
+    missing = [d.name for d in desired if d.keep_value and d.name not in current]
+    if missing:
+        raise TriggerInputError('%s: keep_value keeps the live value of a secret, but the environment has no such variable; '
+                                'give its value to create it.' % ', '.join(sorted(missing)))
     for d in desired:
         cur = current.get(d.name)
         write_value = d.value
+        if d.keep_value:
+            if cur.secret:
+                p.untouched.append(d.name)
+                continue
+            write_value = cur.value  # a plain variable becomes secret with the value it has
         if cur is None:
             p.added.append(d.name)
             p.after[d.name] = {'value': _shown(d.value, d.secret), 'secret': d.secret}
@@ -379,7 +397,8 @@ def declared_variables(name=None, value=None, secret=False, names=None, variable
             raise TriggerInputError('names is only used with state=absent; use name/value, variables or env_file to set variables.')
         items, source, indexed = [Variable(n, None) for n in names], 'names', True
     elif variables is not None:
-        items = [Variable(v['name'], v.get('value'), secret if v.get('secret') is None else v['secret']) for v in variables]
+        items = [Variable(v['name'], v.get('value'), secret if v.get('secret') is None else v['secret'], keep_value=v.get('keep_value'))
+                 for v in variables]
         source, indexed = 'variables', True
     else:
         try:
@@ -485,7 +504,15 @@ class EnvVarRead(Operation):
             selected = sorted(set(self.names))
         else:
             selected = sorted(current)
-        return self.finish([dict(name=n, value=current[n].value, secret=current[n].secret) for n in selected])
+        return self.finish([dict(name=n, value=current[n].value, secret=current[n].secret) for n in selected],
+                           declaration=[declaration_item(current[n]) for n in selected])
+
+
+def declaration_item(var):
+    """A listed variable in the form trigger_envvar's ``variables`` takes; a secret keeps its live value (never shown)."""
+    if var.secret:
+        return {'name': var.name, 'secret': True, 'keep_value': True}
+    return {'name': var.name, 'value': var.value, 'secret': False}
 
 
 def read_values(client, names):

@@ -82,6 +82,14 @@ options:
       secret:
         description: Whether this variable is secret. Defaults to O(secret).
         type: bool
+      keep_value:
+        description:
+          - Keep the live value of this secret variable instead of giving one (the form the C(declaration) of
+            M(triggerdev.management.trigger_envvar_info) exports secrets in, so applying an export changes nothing).
+          - Needs O(variables[].secret=true) and no O(variables[].value). The variable must exist; a plain one becomes
+            secret with the value it has.
+        type: bool
+        default: false
   env_file:
     description:
       - A dotenv file, read on the host that runs the module, whose variables are set (or with O(state=absent)
@@ -281,6 +289,7 @@ def main():
                 name=dict(type='str', required=True),
                 value=dict(type='str', no_log=True),
                 secret=dict(type='bool', no_log=False),
+                keep_value=dict(type='bool', default=False, no_log=False),
             )),
             env_file=dict(type='path'),
             names=dict(type='list', elements='str'),

@@ -56,6 +56,18 @@ EXAMPLES = r'''
     environment: preview
     branch: feature/login
     names: [DATABASE_URL, API_BASE_URL]
+
+- name: Export prod to a vars file (secrets by name only), to manage it from then on
+  ansible.builtin.copy:
+    dest: vars/prod_envvars.yml
+    content: "{{ {'prod_envvars': prod_vars.declaration} | to_nice_yaml }}"
+    mode: "0600"
+
+- name: Apply the export later; as exported it changes nothing
+  triggerdev.management.trigger_envvar:
+    project_ref: proj_abcdefghijklmnopqrst
+    environment: prod
+    variables: "{{ prod_envvars }}"
 '''
 
 RETURN = r'''
@@ -77,6 +89,15 @@ variables:
       description: Whether the variable is secret.
       type: bool
       sample: false
+declaration:
+  description:
+    - The same variables in exactly the form O(triggerdev.management.trigger_envvar#module:variables) takes, to write
+      a live environment to a vars file and manage it from then on. A secret is exported by name only, with
+      C(keep_value=true), so applying the export as it is changes nothing; give its value to set a new one.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: LOG_LEVEL, value: info, secret: false}, {name: DATABASE_URL, secret: true, keep_value: true}]
 '''
 
 from ansible_collections.triggerdev.management.plugins.module_utils._envvars import EnvVarRead

@@ -519,3 +519,33 @@ def test_read_values_secret_unavailable_is_an_error():
     responses.add(responses.GET, RESOLVED, status=403, json={'error': 'Unauthorized'})
     with pytest.raises(TriggerError, match='SECRET cannot be read'):
         read_values(client(), ['SECRET'])
+
+
+# ------------------------------------------------------------------------------------------ keep_value and export
+
+def test_keep_value_leaves_a_secret_alone_and_reads_nothing_more():
+    current = {'S': V('S', REDACTED, True), 'P': V('P', 'plain', False)}
+    result = plan([Variable('S', None, True, keep_value=True), Variable('P', None, True, keep_value=True)], current)
+    assert result.untouched == ['S'] and result.updated == ['P']
+    assert result.writes[True] == {'P': 'plain'} and 'P' in result.flag_changes  # made secret with the value it has
+    assert secrets_to_compare([Variable('S', None, True, keep_value=True)], current) == []
+
+
+def test_keep_value_needs_the_variable_and_no_value():
+    with pytest.raises(TriggerInputError, match='no such variable'):
+        plan([Variable('NEW', None, True, keep_value=True)], {})
+    with pytest.raises(TriggerInputError, match='keep_value'):
+        validate([Variable('A', 'v', True, keep_value=True)])
+    with pytest.raises(TriggerInputError, match='keep_value'):
+        validate([Variable('A', None, False, keep_value=True)])
+
+
+@responses.activate
+def test_export_applied_as_it_is_changes_nothing():
+    from ansible_collections.triggerdev.management.plugins.module_utils._envvars import EnvVarRead, declared_variables
+    responses.add(responses.GET, LIST_DEV, json=api_list(V('A', '1'), V('S', 'x', True)))
+    declaration = EnvVarRead(client()).run().values['declaration']
+    assert declaration == [{'name': 'A', 'value': '1', 'secret': False}, {'name': 'S', 'secret': True, 'keep_value': True}]
+    result = sync(client(), declared_variables(variables=declaration))
+    assert not result.changed and sorted(result.untouched) == ['A', 'S']
+    assert [c.request.method for c in responses.calls] == ['GET', 'GET']
