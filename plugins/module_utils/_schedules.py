@@ -329,6 +329,7 @@ class ScheduleState(Operation):
         self.desired = self._validated(desired or {})
         self.changes = []
         self.recreated = False
+        self.lookup = self.api.get  # a schedule by id or dedup key, or None (ScheduleSet answers from its listing)
 
     # -- addressing and validation (before any request)
 
@@ -366,12 +367,15 @@ class ScheduleState(Operation):
         return self.api.get(self.schedule_id if self.schedule_id is not None else self.sent_key(self.key))
 
     def run(self):
-        if self.state == 'absent':
-            return self._absent()
-        if self.desired.get('task') is not None:
+        if self.state != 'absent' and self.desired.get('task') is not None:
             # With an access token: the task must be a scheduled task of the current worker, before any write.
             WorkerTasks(self.client).check([self.desired['task']], scheduled=True)
-        current_obj = self.read()
+        return self.apply(self.read())
+
+    def apply(self, current_obj):
+        """Plan and write against ``current_obj``: the schedule as read (None: there is none)."""
+        if self.state == 'absent':
+            return self._absent(current_obj)
         if current_obj is None:
             if self.schedule_id is not None:
                 raise TriggerInputError('Schedule %s was not found in the %s environment. A schedule cannot be created by id: '
@@ -409,7 +413,7 @@ class ScheduleState(Operation):
         """A schedule with the bare key in this environment is most likely the one the user means."""
         if self.sent_key(key) == key:
             return
-        other = self.api.get(key)
+        other = self.lookup(key)
         if other is not None:
             self.warn('A schedule with the unscoped deduplication key %r (%s) exists in the %s environment; this task '
                       'creates a separate one under %r. To manage the existing one instead, set '
@@ -487,8 +491,7 @@ class ScheduleState(Operation):
 
     # -- absent
 
-    def _absent(self):
-        current_obj = self.read()
+    def _absent(self, current_obj):
         if current_obj is None:
             return self._finish(None, None, None, None, self.key, None)
         cur_id = current_obj.get('id')
@@ -533,6 +536,109 @@ class ScheduleState(Operation):
                            recreated=self.recreated, changes=self.changes, **values)
 
 
+ENVIRONMENT_TYPES = {'dev': 'DEVELOPMENT', 'staging': 'STAGING', 'prod': 'PRODUCTION', 'preview': 'PREVIEW'}
+
+
+class ScheduleSet(Operation):
+    """trigger_schedule with ``schedules``: a declared set in one environment (or preview branch), in one task.
+
+    One listing (every page, 100 a page) gives the live schedules; each declared schedule is planned against it as
+    ScheduleState does for one, and only what differs is written. With ``purge``, live schedules that are not
+    declared are removed when, and only when, the collection scoped their key for this environment (or the user
+    named their key in ``purge_extra_keys``) and they belong to this environment alone; every other one is left
+    alone and the result says why (``left_alone``). Declarative schedules are never touched.
+    """
+
+    resource_key = 'schedules'
+
+    def __init__(self, client, check_mode, schedules, purge=False, purge_extra_keys=None, scoped=True):
+        super(ScheduleSet, self).__init__(client, check_mode)
+        self.api = ScheduleAPI(client)
+        self.scoped = scoped
+        self.purge = purge
+        self.purge_extra_keys = set(purge_extra_keys or ())
+        if self.purge_extra_keys and not purge:
+            raise TriggerInputError('purge_extra_keys is only used with purge=true.')
+        self.items = []
+        seen = {}
+        for index, item in enumerate(schedules):
+            key = item.get('deduplication_key')
+            try:
+                state = ScheduleState(client, check_mode, key=key, state=item.get('state') or 'present', scoped=scoped,
+                                      desired=dict((name, item.get(name)) for name in FIELDS))
+            except TriggerInputError as exc:
+                raise TriggerInputError('schedules[%d] (%s): %s' % (index, key, exc))
+            sent = state.sent_key(key)
+            if sent in seen:
+                raise TriggerInputError('schedules[%d]: deduplication key %r is declared twice (also schedules[%d]).' % (index, key, seen[sent]))
+            seen[sent] = index
+            self.items.append(state)
+
+    def run(self):
+        tasks = [item.desired['task'] for item in self.items if item.state == 'present' and item.desired.get('task')]
+        if tasks:
+            WorkerTasks(self.client).check(tasks, scheduled=True)
+        live = self.api.list_all()
+        by_key = dict((obj['deduplicationKey'], obj) for obj in live if obj.get('deduplicationKey'))
+        declared, before, after = [], {}, {}
+        for item in self.items:
+            item.lookup = by_key.get
+            outcome = item.apply(by_key.get(item.sent_key(item.key)))
+            self._absorb(item, outcome)
+            if outcome.resource is not None and item.state == 'present':
+                declared.append(outcome.resource)
+            if outcome.changed:
+                before[item.key], after[item.key] = outcome.before or {}, outcome.after or {}
+        sent_keys = set(item.sent_key(item.key) for item in self.items)
+        purged, left_alone = self._purge([obj for obj in live if obj.get('deduplicationKey') not in sent_keys], before)
+        return self.finish(declared, before, after, purged=purged, left_alone=left_alone)
+
+    def _absorb(self, item, outcome):
+        self.outcome.changed = self.outcome.changed or outcome.changed
+        self.outcome.actions.extend(outcome.actions)
+        for warning in outcome.warnings:
+            self.warn(warning)
+
+    def _purge(self, undeclared, before):
+        purged, left_alone = [], []
+        if not self.purge:
+            return purged, left_alone
+        for obj in undeclared:
+            reason = self._keep_reason(obj)
+            label = obj.get('deduplicationKey') or obj.get('id')
+            if reason:
+                left_alone.append({'id': obj.get('id'), 'deduplication_key': obj.get('deduplicationKey'), 'reason': reason})
+                continue
+            if self.write('delete %s' % label, self.api.delete, obj['id']) is False:
+                continue  # gone in the meantime
+            purged.append(user_dedup_key(obj['deduplicationKey'], self.client.environment, self.client.branch, self.scoped))
+            before[purged[-1]] = diff_view(fields_of(obj), purged[-1], obj.get('id'))
+        return purged, left_alone
+
+    def _keep_reason(self, obj):
+        """Why purge leaves a live, undeclared schedule alone, or None when it may remove it."""
+        key = obj.get('deduplicationKey')
+        if obj.get('type') == TYPE_DECLARATIVE:
+            return 'declarative: defined in task code (the cron option of schedules.task())'
+        if not key:
+            return 'no deduplication key: not created by this collection (address it by id to manage it)'
+        wanted = (ENVIRONMENT_TYPES.get(self.client.environment), self.client.branch)
+        homes = [(env.get('type'), env.get('branchName')) for env in obj.get('environments') or [] if isinstance(env, dict)]
+        if homes != [wanted]:
+            return 'not attached to this environment alone (%s)' % (', '.join('%s%s' % (t, ' branch %s' % b if b else '') for t, b in homes)
+                                                                    or 'no environment')
+        if key in self.purge_extra_keys:
+            return None
+        if self.scoped and key.startswith(scope_prefix(self.client.environment, self.client.branch)):
+            return None
+        return ('its key %r was not scoped by this collection for the %s environment; list it in purge_extra_keys to let purge '
+                'remove it' % (key, self.client.environment))
+
+    def progress(self):
+        applied = [action for item in self.items for action in item.applied] + self.applied
+        return 'Partly applied before the error: %s.' % '; '.join(applied) if applied else None
+
+
 class ScheduleRead(Operation):
     """trigger_schedule_info: one schedule by id or key (missing = error), or every page of the list, filtered;
     or the server's time zone list."""
@@ -570,4 +676,18 @@ class ScheduleRead(Operation):
         else:
             items = api.list_all()
         views = [schedule_view(obj, environment, self.client.branch, self.scoped) for obj in items]
-        return self.finish([view for view in views if matches(view, **self.filters)])
+        views = [view for view in views if matches(view, **self.filters)]
+        return self.finish(views, declaration=[declaration_item(view) for view in views if self._round_trips(view)])
+
+    def _round_trips(self, view):
+        """Whether trigger_schedule with the same scoping would address this schedule by its exported key."""
+        return (view['type'] == TYPE_IMPERATIVE and view['api_deduplication_key'] is not None
+                and api_dedup_key(view['deduplication_key'], self.client.environment, self.client.branch, self.scoped)
+                == view['api_deduplication_key'])
+
+
+def declaration_item(view):
+    """A schedule in the form trigger_schedule's ``schedules`` items take."""
+    item = dict((name, view[name]) for name in ('deduplication_key', 'task', 'cron', 'timezone', 'active'))
+    item.update((name, view[name]) for name in ('external_id', 'window') if view[name])
+    return item

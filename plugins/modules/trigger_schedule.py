@@ -13,7 +13,10 @@ short_description: Manage Trigger.dev schedules as code
 version_added: 0.1.0
 description:
   - Create, update, activate, deactivate and delete imperative schedules of scheduled tasks in one Trigger.dev environment.
-  - The schedule is read first and written only when it differs from what is declared, so a second run sends no write.
+  - One schedule (O(deduplication_key) or O(id)), or a declared set in one task (O(schedules)), optionally removing
+    the environment's other schedules that the collection created (O(purge)).
+  - A schedule is read first and written only when it differs from what is declared, so a second run sends no write.
+    A set is read with one listing (every page, 100 schedules a page) and no other read.
   - Writes go through the API's deduplication-key upsert with the complete schedule (the upsert would reset an omitted
     timezone, external id or window). The module never sends C(PUT) to an id that may not exist (the API would create a
     stray schedule).
@@ -37,7 +40,7 @@ options:
         V(prod:nightly-report), or V(preview:<branch>:<key>) for a preview branch, so the same playbook can run
         against every environment.
       - Must not start with V(sched_) once scoped (the API would read it as a schedule id).
-      - Exactly one of O(deduplication_key) and O(id) is required.
+      - Exactly one of O(deduplication_key), O(id) and O(schedules) is required.
     type: str
     aliases: [key]
   id:
@@ -110,6 +113,61 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  schedules:
+    description:
+      - A declared set of schedules of this environment (or preview branch), each addressed by its key, managed in one
+        task: one listing, then only the writes that differ.
+      - Each item takes what a single schedule takes; options given at the top level (O(task), O(cron) and so on)
+        are not used with O(schedules).
+      - The C(declaration) of M(triggerdev.management.trigger_schedule_info) is a list in exactly this form.
+    type: list
+    elements: dict
+    suboptions:
+      deduplication_key:
+        description: The key of the schedule, scoped as O(deduplication_key) is.
+        type: str
+        required: true
+        aliases: [key]
+      task:
+        description: As O(task).
+        type: str
+      cron:
+        description: As O(cron).
+        type: str
+      timezone:
+        description: As O(timezone).
+        type: str
+      external_id:
+        description: As O(external_id).
+        type: str
+      window:
+        description: As O(window).
+        type: str
+      active:
+        description: As O(active).
+        type: bool
+      state:
+        description: As O(state).
+        type: str
+        choices: [present, absent]
+        default: present
+  purge:
+    description:
+      - With O(schedules), also delete the environment's schedules that are not declared, but only those the
+        collection created for this environment: imperative schedules whose key it scoped for this environment
+        (V(<environment>:...), V(preview:<branch>:...)) and that belong to this environment alone.
+      - Never touched, and listed in RV(left_alone) with the reason: declarative schedules, schedules without a key
+        (made in the dashboard), schedules of other environments or of several, and keys the collection did not
+        scope, unless named in O(purge_extra_keys).
+    type: bool
+    default: false
+  purge_extra_keys:
+    description:
+      - With O(purge), deduplication keys as stored (not scoped) of schedules of this environment that purge may
+        remove as well, for example schedules created with a bare key before the collection managed them.
+    type: list
+    elements: str
+    no_log: false
 notes:
   - A task change is a delete followed by a create. If the create fails (for example the new task is not a scheduled
     task), the module creates the old schedule again under the same key and fails with the server's message.
@@ -161,6 +219,20 @@ EXAMPLES = r'''
   triggerdev.management.trigger_schedule:
     deduplication_key: nightly-report
     state: absent
+
+- name: Every schedule of prod in one task; remove the ones this collection made that are no longer declared
+  triggerdev.management.trigger_schedule:
+    environment: prod
+    purge: true
+    schedules:
+      - {key: nightly-report, task: daily-report, cron: "0 3 * * *", timezone: Europe/London}
+      - {key: hourly-sync, task: hourly-sync, cron: "0 * * * *", window: 10m}
+      - {key: legacy-export, state: absent}
+  register: prod_schedules
+
+- name: What purge left alone, and why
+  ansible.builtin.debug:
+    var: prod_schedules.left_alone
 '''
 
 RETURN = r'''
@@ -168,7 +240,7 @@ schedule:
   description:
     - The schedule after the task (in check mode, as it would be; values only the server computes are null).
     - Null when O(state=absent) and the schedule did not exist.
-  returned: always
+  returned: with O(deduplication_key) or O(id)
   type: dict
   contains:
     id:
@@ -224,30 +296,49 @@ schedule:
       type: list
       elements: dict
       sample: [{"id": "env_1234", "type": "PRODUCTION"}]
+schedules:
+  description:
+    - With O(schedules), the declared schedules that are present after the task, in the order declared, each as
+      RV(schedule) describes one (in check mode, as they would be).
+  returned: with O(schedules)
+  type: list
+  elements: dict
+purged:
+  description: With O(purge), the keys of the schedules deleted (or that would be deleted) because they are not declared.
+  returned: with O(schedules)
+  type: list
+  elements: str
+  sample: [old-report]
+left_alone:
+  description: With O(purge), the undeclared schedules purge did not touch, and why.
+  returned: with O(schedules)
+  type: list
+  elements: dict
+  sample: [{id: sched_1234567890abcdefghijklmn, deduplication_key: null, reason: "no deduplication key: not created by this collection"}]
 recreated:
   description: Whether the schedule was deleted and created again because its task changed (it has a new id).
-  returned: always
+  returned: with O(deduplication_key) or O(id)
   type: bool
 previous_id:
   description: The id of the schedule that was deleted to change the task.
   returned: when RV(recreated) is true
   type: str
 actions:
-  description: The writes done (or, in check mode, that would be done), in order.
+  description: The writes done (or, in check mode, that would be done), in order, each with the key (or id) it acts on.
   returned: always
   type: list
   elements: str
-  sample: [update, deactivate]
+  sample: [update nightly-report, deactivate nightly-report, delete prod:old-report]
 changes:
   description: The declared fields that differ from the current schedule.
-  returned: always
+  returned: with O(deduplication_key) or O(id)
   type: list
   elements: str
   sample: [cron, timezone]
 '''
 
 from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule
-from ansible_collections.triggerdev.management.plugins.module_utils._schedules import FIELDS, ScheduleState
+from ansible_collections.triggerdev.management.plugins.module_utils._schedules import FIELDS, ScheduleSet, ScheduleState
 
 
 def main():
@@ -263,11 +354,27 @@ def main():
             window=dict(type='str'),
             active=dict(type='bool'),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
+            schedules=dict(type='list', elements='dict', options=dict(
+                deduplication_key=dict(type='str', required=True, aliases=['key'], no_log=False),
+                task=dict(type='str'),
+                cron=dict(type='str'),
+                timezone=dict(type='str'),
+                external_id=dict(type='str'),
+                window=dict(type='str'),
+                active=dict(type='bool'),
+                state=dict(type='str', choices=['present', 'absent'], default='present'),
+            )),
+            purge=dict(type='bool', default=False),
+            purge_extra_keys=dict(type='list', elements='str', no_log=False),
         ),
-        mutually_exclusive=[('deduplication_key', 'id')],
-        required_one_of=[('deduplication_key', 'id')],
+        mutually_exclusive=[('deduplication_key', 'id', 'schedules')] + [('schedules', name) for name in FIELDS],
+        required_one_of=[('deduplication_key', 'id', 'schedules')],
+        required_by={'purge_extra_keys': 'purge'},
     )
     p = module.params
+    if p['schedules'] is not None:
+        module.run(lambda: ScheduleSet(module.client, module.check_mode, p['schedules'], purge=p['purge'],
+                                       purge_extra_keys=p['purge_extra_keys'], scoped=p['scope_key_to_environment']))
     module.run(lambda: ScheduleState(module.client, module.check_mode, key=p['deduplication_key'], schedule_id=p['id'],
                                      state=p['state'], scoped=p['scope_key_to_environment'],
                                      desired=dict((name, p[name]) for name in FIELDS)))

@@ -156,6 +156,17 @@ timezones:
   type: list
   elements: str
   sample: [UTC, Africa/Abidjan]
+declaration:
+  description:
+    - The schedules of RV(schedules) that O(triggerdev.management.trigger_schedule#module:schedules) can manage, in
+      exactly the form its items take, to write a live environment to a vars file and manage it from then on;
+      applying the export as it is changes nothing.
+    - Left out are declarative schedules (defined in task code), schedules without a deduplication key, and keys that
+      the same O(scope_key_to_environment) would not address (scoped for another environment, or bare while scoping).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{deduplication_key: nightly-report, task: daily-report, cron: "0 3 * * *", timezone: Europe/London, active: true}]
 '''
 
 from ansible_collections.triggerdev.management.plugins.module_utils._module import TriggerModule

@@ -10,6 +10,7 @@ API = 'https://api.example.test'
 PROD_KEY = 'tr_prod_' + 'a' * 24
 STG_KEY = 'tr_stg_' + 'b' * 24
 PAT = 'tr_pat_' + 'c' * 40
+ENV_TYPES = {'env_prod': 'PRODUCTION', 'env_stg': 'STAGING'}
 TASKS = {'daily-report': 'SCHEDULED', 'hourly-sync': 'SCHEDULED', 'hello-world': 'STANDARD'}
 
 
@@ -48,7 +49,7 @@ class FakeAPI:
         body = {'id': s['id'], 'type': s['type'], 'task': s['task'], 'active': s['active'],
                 'generator': {'type': 'CRON', 'expression': s['cron'], 'description': 'desc'},
                 'timezone': s['timezone'], 'externalId': s['externalId'], 'nextRun': '2030-01-01T00:00:00.000Z' if s['active'] else None,
-                'environments': [{'id': e, 'type': 'PRODUCTION'} for e in s['envIds']]}
+                'environments': [{'id': e, 'type': ENV_TYPES[e]} for e in s['envIds']]}
         if s['userDedup']:
             body['deduplicationKey'] = s['dedupKey']
         if s['window']:

@@ -12,13 +12,15 @@ import re
 
 import pytest
 import responses
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.triggerdev.management.plugins.module_utils import _schedules as S
 from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerClient
 from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerAPIError, TriggerError, TriggerInputError
 from ansible_collections.triggerdev.management.plugins.module_utils._workers import UnknownTaskError
 
-from ansible_collections.triggerdev.management.tests.unit.plugins.fake_schedules import API, PAT, PROD_KEY, STG_KEY
+from ansible_collections.triggerdev.management.tests.unit.plugins.fake_schedules import API, PAT, PROD_KEY, STG_KEY, FakeAPI
 
 
 # ---------------------------------------------------------------------------------------------- cron
@@ -507,3 +509,134 @@ def test_schedule_view_snake_cases_environments():
                             'generator': {'expression': '0  1 * * *'}}, 'dev')
     assert view['environments'] == [{'id': 'e', 'type': 'DEVELOPMENT', 'user_name': 'me', 'branch_name': 'b'}]
     assert view['cron'] == '0 1 * * *' and view['timezone'] == 'UTC' and view['deduplication_key'] is None
+
+
+# ---------------------------------------------------------------------------------------------- declared sets
+
+def schedule_set(schedules, key=PROD_KEY, check_mode=False, **kwargs):
+    client = TriggerClient(key, api_url=API, retries=0, sleep=lambda s: None)
+    return S.ScheduleSet(client, check_mode, schedules, **kwargs).run()
+
+
+SET = [
+    {'deduplication_key': 'nightly', 'task': 'daily-report', 'cron': '0 3 * * *', 'timezone': 'Europe/Paris'},
+    {'deduplication_key': 'hourly', 'task': 'hourly-sync', 'cron': '0 * * * *', 'window': '60m', 'active': False},
+]
+
+
+def test_set_creates_then_is_one_list_read_and_no_write(fake):
+    first = schedule_set(SET)
+    assert first.changed and first.actions == ['create nightly', 'create hourly', 'deactivate hourly']
+    assert [s['deduplication_key'] for s in first.resource] == ['nightly', 'hourly']
+    fake.rsps.calls.reset()
+    again = schedule_set(SET)
+    assert not again.changed and again.actions == [] and fake.writes() == []
+    assert [c.request.method for c in fake.rsps.calls] == ['GET']  # one page of the list, nothing else
+    assert again.values['purged'] == [] and again.values['left_alone'] == []
+
+
+def test_set_updates_only_what_differs_and_removes_absent_items(fake):
+    schedule_set(SET)
+    fake.rsps.calls.reset()
+    changed = [dict(SET[0], cron='0 4 * * *'), dict(SET[1]), {'deduplication_key': 'gone', 'state': 'absent'}]
+    result = schedule_set(changed)
+    assert result.actions == ['update nightly'] and fake.writes() == [('POST', '/api/v1/schedules')]
+    assert result.before['nightly']['cron'] == '0 3 * * *' and result.after['nightly']['cron'] == '0 4 * * *'
+
+
+def test_set_check_mode_plans_every_write_and_sends_none(fake):
+    fake.add(dedupKey='prod:stale', task='hourly-sync')
+    result = schedule_set(SET, check_mode=True, purge=True)
+    assert result.changed and result.actions == ['create nightly', 'create hourly', 'deactivate hourly', 'delete prod:stale']
+    assert result.values['purged'] == ['stale'] and fake.writes() == []
+    assert [s['id'] for s in result.resource] == [None, None]
+
+
+def test_purge_removes_only_what_the_collection_scoped_for_this_environment(fake):
+    mine = fake.add(dedupKey='prod:stale', task='hourly-sync')
+    decl = fake.add(type='DECLARATIVE', dedupKey='task-code', userDedup=False)
+    dashboard = fake.add(dedupKey='random1', userDedup=False)
+    bare = fake.add(dedupKey='legacy')
+    bare_allowed = fake.add(dedupKey='legacy-2')
+    staging = fake.add(env='env_stg', dedupKey='staging:stale')
+    both = fake.add(dedupKey='prod:shared', envIds=['env_prod', 'env_stg'])
+    result = schedule_set(SET, purge=True, purge_extra_keys=['legacy-2'])
+    assert sorted(result.values['purged']) == ['legacy-2', 'stale']
+    assert mine['id'] not in fake.schedules and bare_allowed['id'] not in fake.schedules
+    kept = dict((entry['id'], entry['reason']) for entry in result.values['left_alone'])
+    assert set(kept) == {decl['id'], dashboard['id'], bare['id'], both['id']}
+    assert kept[decl['id']].startswith('declarative') and kept[dashboard['id']].startswith('no deduplication key')
+    assert 'purge_extra_keys' in kept[bare['id']] and 'not attached to this environment alone' in kept[both['id']]
+    assert staging['id'] in fake.schedules  # another environment's schedule is not even listed here
+
+
+def test_set_refuses_bad_items_before_any_request(fake):
+    for items, fragment in (([{'deduplication_key': 'a', 'cron': 'nope'}], 'schedules[0] (a): '),
+                            ([dict(SET[0]), dict(SET[0])], 'declared twice'),
+                            ([{'deduplication_key': 'a', 'window': '05m'}], 'leading zeros')):
+        with pytest.raises(TriggerInputError, match=re.escape(fragment)):
+            schedule_set(items)
+    with pytest.raises(TriggerInputError, match='purge_extra_keys is only used with purge'):
+        schedule_set(SET, purge_extra_keys=['x'])
+    assert len(fake.rsps.calls) == 0
+
+
+def test_set_checks_every_task_with_one_worker_read(fake):
+    client = TriggerClient(PAT, api_url=API, retries=0, project_ref='proj_demo', environment='prod')
+    with pytest.raises(UnknownTaskError):
+        S.ScheduleSet(client, False, SET + [{'deduplication_key': 'x', 'task': 'hello-world', 'cron': '0 0 * * *'}]).run()
+    assert [c.request.url.rsplit('/', 2)[-2:] for c in fake.rsps.calls] == [['workers', 'current']]
+
+
+def test_export_of_a_live_environment_applied_as_it_is_changes_nothing(fake):
+    schedule_set(SET)
+    fake.add(type='DECLARATIVE', dedupKey='task-code', userDedup=False)
+    fake.add(dedupKey='random1', userDedup=False)
+    fake.add(dedupKey='legacy')
+    client = TriggerClient(PROD_KEY, api_url=API, retries=0)
+    declaration = S.ScheduleRead(client).run().values['declaration']
+    assert [item['deduplication_key'] for item in declaration] == ['nightly', 'hourly']
+    assert declaration[1] == {'deduplication_key': 'hourly', 'task': 'hourly-sync', 'cron': '0 * * * *', 'timezone': 'UTC',
+                              'active': False, 'window': '1h'}
+    fake.rsps.calls.reset()
+    assert not schedule_set(declaration).changed and fake.writes() == []
+
+
+KEY_KINDS = st.sampled_from(['mine', 'bare', 'other-env', 'declarative', 'no-key', 'shared', 'allowed'])
+
+
+@settings(max_examples=60, deadline=None)
+@given(live=st.lists(st.tuples(st.integers(0, 5), KEY_KINDS), max_size=8, unique_by=lambda t: t),
+       declared=st.lists(st.tuples(st.integers(0, 5), st.sampled_from(['present', 'absent'])), max_size=5, unique_by=lambda t: t[0]))
+def test_property_purge_never_removes_outside_the_rule_and_the_result_is_the_declaration(live, declared):
+    """Random live and declared sets: purge removes only undeclared schedules scoped for prod (or named in
+    purge_extra_keys) and attached to prod alone; every declared schedule ends as declared."""
+    states = dict(declared)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeAPI(rsps)
+        may_go = set()
+        for number, kind in live:
+            fields = {'mine': dict(dedupKey='prod:k%d' % number), 'bare': dict(dedupKey='bare%d' % number),
+                      'allowed': dict(dedupKey='allowed%d' % number), 'other-env': dict(env='env_stg', dedupKey='staging:k%d' % number),
+                      'declarative': dict(type='DECLARATIVE', dedupKey='decl%d' % number, userDedup=False),
+                      'no-key': dict(dedupKey='random%d' % number, userDedup=False),
+                      'shared': dict(dedupKey='prod:s%d' % number, envIds=['env_prod', 'env_stg'])}[kind]
+            if fake.find(fields['dedupKey']) is not None:
+                continue
+            sched = fake.add(**fields)
+            if kind == 'allowed' or kind == 'mine' and states.get(number) != 'present':
+                may_go.add(sched['id'])
+        before = set(fake.schedules)
+        items = [{'deduplication_key': 'k%d' % n, 'state': state, 'task': 'daily-report', 'cron': '0 %d * * *' % n}
+                 for n, state in declared]
+        result = schedule_set(items, purge=True, purge_extra_keys=['allowed%d' % n for n in range(6)])
+        gone = before - set(fake.schedules)
+        assert gone == may_go  # exactly the rule: nothing else is ever removed, and all of that is
+        for number, state in declared:
+            sched = fake.find('prod:k%d' % number)
+            assert (sched is not None) == (state == 'present')
+            if sched is not None:
+                assert (sched['cron'], sched['task'], sched['envIds']) == ('0 %d * * *' % number, 'daily-report', ['env_prod'])
+        left = set(entry['id'] for entry in result.values['left_alone'])
+        assert left == set(sched_id for sched_id in before - gone if fake.schedules[sched_id]['dedupKey'] not in
+                           set('prod:k%d' % n for n in states) and fake.schedules[sched_id]['envIds'] != ['env_stg'])

@@ -166,7 +166,9 @@ def test_info_lists_and_filters(run):
     responses.add(responses.GET, LIST, json=api_list(A=('1', False), S=('x', True)))
     result = run(trigger_envvar_info)
     assert result.result == {'changed': False, 'variables': [{'name': 'A', 'value': '1', 'secret': False},
-                                                             {'name': 'S', 'value': '<redacted>', 'secret': True}]}
+                                                             {'name': 'S', 'value': '<redacted>', 'secret': True}],
+                             'declaration': [{'name': 'A', 'value': '1', 'secret': False},
+                                             {'name': 'S', 'secret': True, 'keep_value': True}]}
     result = run(trigger_envvar_info, names=['S'])
     assert result.result['variables'] == [{'name': 'S', 'value': '<redacted>', 'secret': True}]
     assert all(c.request.method == 'GET' for c in responses.calls)
