@@ -66,6 +66,8 @@ class Operation:
         """Record ``action`` (a short text such as ``create nightly``) and, unless in check mode, call
         ``send(*args, **kwargs)``. Returns its answer; in check mode ``predicted`` (a keyword, default None)."""
         predicted = kwargs.pop('predicted', None)
+        if not self.outcome.actions:
+            self.before_first_write()
         self.outcome.changed = True
         self.outcome.actions.append(action)
         if self.check_mode:
@@ -73,6 +75,10 @@ class Operation:
         answer = send(*args, **kwargs)
         self.applied.append(action)
         return answer
+
+    def before_first_write(self):
+        """Called once, before the first write is sent or recorded: checks that only matter when something would be
+        written (and may raise to stop before it)."""
 
     def warn(self, message):
         if message not in self.outcome.warnings:

@@ -367,10 +367,16 @@ class ScheduleState(Operation):
         return self.api.get(self.schedule_id if self.schedule_id is not None else self.sent_key(self.key))
 
     def run(self):
-        if self.state != 'absent' and self.desired.get('task') is not None:
-            # With an access token: the task must be a scheduled task of the current worker, before any write.
-            WorkerTasks(self.client).check([self.desired['task']], scheduled=True)
         return self.apply(self.read())
+
+    def before_first_write(self):
+        # With an access token: the task must be a scheduled task of the current worker, before any write (a run
+        # that writes nothing does not need it). ScheduleSet checks every task of the set here, once.
+        self.check_tasks()
+
+    def check_tasks(self):
+        if self.state != 'absent' and self.desired.get('task') is not None:
+            WorkerTasks(self.client).check([self.desired['task']], scheduled=True)
 
     def apply(self, current_obj):
         """Plan and write against ``current_obj``: the schedule as read (None: there is none)."""
@@ -573,11 +579,18 @@ class ScheduleSet(Operation):
                 raise TriggerInputError('schedules[%d]: deduplication key %r is declared twice (also schedules[%d]).' % (index, key, seen[sent]))
             seen[sent] = index
             self.items.append(state)
+        self.tasks_checked = False
+
+    def check_tasks(self):
+        """Every task of the set against the current worker, read once, before the set's first write."""
+        tasks = [item.desired['task'] for item in self.items if item.state == 'present' and item.desired.get('task')]
+        if tasks and not self.tasks_checked:
+            WorkerTasks(self.client).check(tasks, scheduled=True)
+        self.tasks_checked = True
 
     def run(self):
-        tasks = [item.desired['task'] for item in self.items if item.state == 'present' and item.desired.get('task')]
-        if tasks:
-            WorkerTasks(self.client).check(tasks, scheduled=True)
+        for item in self.items:
+            item.check_tasks = self.check_tasks
         live = self.api.list_all()
         by_key = dict((obj['deduplicationKey'], obj) for obj in live if obj.get('deduplicationKey'))
         declared, before, after = [], {}, {}

@@ -139,6 +139,23 @@ def bench_schedules(emu, args):
     return row
 
 
+def bench_schedule_set(emu, args):
+    """The declared set in one task: N=100 and 1,000 without change (time against one uri GET of the list at N=100),
+    5 of 100 changed, and first-time creation of 100."""
+    rows = []
+    for n, case in ((100, 'nochange'), (args.schedule_set_large, 'nochange'), (100, 'changed5'), (100, 'first')):
+        log('schedule set: %d declared, %s (%d runs)' % (n, case, args.repeat))
+        if case == 'nochange':
+            scenarios.prepare_schedule_set(emu, n)   # a no-change run leaves the state as it is: prepared once
+        mods, bases = paired(args.repeat, lambda: scenarios.schedules_set(emu, n, case, latency_ms=args.latency_ms, prepare=case != 'nochange'),
+                             lambda: scenarios.schedule_list_uri(emu, args.latency_ms))
+        row = summary(mods, bases)
+        row.update(count=n, case=case)
+        rows.append(row)
+        log('  -> %s' % row)
+    return rows
+
+
 def bench_rate_limits(emu, args):
     rows = []
     for what, n, label in (('envvar', args.rl_vars, '%d-variable first-time sync' % args.rl_vars),
@@ -191,10 +208,13 @@ def render(args, results, started, load_before, load_after):
         ['runs: %s runs, trigger_run_info limit %s' % ('{:,}'.format(rn['count']), rn['count']), rn['mod_requests'], rn['base_requests'],
          fmt_ratio(rn['mod_requests'] / rn['base_requests']), fmt_s(rn['mod_seconds']), fmt_s(rn['base_seconds']), fmt_ratio(rn['ratio']),
          rn['runs']],
-        ['schedules: %d declared, no change' % sc['count'], sc['mod_requests'], sc['base_requests'],
+        ['schedules: %d declared, no change, one task each' % sc['count'], sc['mod_requests'], sc['base_requests'],
          fmt_ratio(sc['mod_requests'] / sc['base_requests']), fmt_s(sc['mod_seconds']), fmt_s(sc['base_seconds']), fmt_ratio(sc['ratio']),
          sc['runs']],
-    ]
+    ] + [['schedule set in one task: %s declared, %s (against one uri GET of the list)'
+          % ('{:,}'.format(r['count']), {'nochange': 'no change', 'changed5': '5 changed', 'first': 'all created'}[r['case']]),
+          r['mod_requests'], r['base_requests'], fmt_ratio(r['mod_requests'] / r['base_requests']), fmt_s(r['mod_seconds']),
+          fmt_s(r['base_seconds']), fmt_ratio(r['ratio']), r['runs']] for r in results.get('schedule_set', [])]
     rl_rows = [[r['label'], r['requests'], r['throttled'], fmt_s(r['seconds']), fmt_s(r['free_seconds']), fmt_s(r['waited']), r['runs']]
                for r in results['rate_limits']]
     env_table = table(['N', 'case', 'requests', 'baseline requests', 'request ratio', 'time (s)', 'baseline time (s)', 'time ratio',
@@ -320,6 +340,7 @@ def main():
     parser.add_argument('--sizes', default='10,100,1000')
     parser.add_argument('--runs', type=int, default=10000)
     parser.add_argument('--schedules', type=int, default=100)
+    parser.add_argument('--schedule-set-large', type=int, default=1000)
     parser.add_argument('--rl-limit', default='1/1')
     parser.add_argument('--rl-interval-ms', type=int, default=1000)
     parser.add_argument('--rl-vars', type=int, default=1000)
@@ -333,6 +354,7 @@ def main():
     args.sizes = [int(s) for s in args.sizes.split(',') if s]
     if args.quick:
         args.repeat, args.sizes, args.runs, args.schedules, args.rl_vars, args.rl_items = 1, [10], 1000, 5, 100, 50
+        args.schedule_set_large = 200
     if args.render:
         with open(args.render, encoding='utf-8') as handle:
             kept = json.load(handle)
@@ -348,12 +370,14 @@ def main():
             results['envvars'] = bench_envvars(emu, args)
             results['overhead'] = bench_overhead(emu, args)
             results['schedules'] = bench_schedules(emu, args)
+            results['schedule_set'] = bench_schedule_set(emu, args)
             results['runs'] = bench_runs(emu, args)
             results['rate_limits'] = bench_rate_limits(emu, args)
         load_after = os.getloadavg()[0]
         if args.json:
             os.makedirs(os.path.dirname(args.json), exist_ok=True)
-            kept = ('repeat', 'full', 'latency_ms', 'sizes', 'runs', 'schedules', 'rl_limit', 'rl_interval_ms', 'rl_vars', 'rl_items')
+            kept = ('repeat', 'full', 'latency_ms', 'sizes', 'runs', 'schedules', 'schedule_set_large', 'rl_limit', 'rl_interval_ms',
+                    'rl_vars', 'rl_items')
             kept_args = {k: getattr(args, k) for k in kept}
             with open(args.json, 'w', encoding='utf-8') as handle:
                 json.dump({'args': kept_args, 'results': results, 'started': started.isoformat(), 'load_before': load_before,

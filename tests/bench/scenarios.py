@@ -262,6 +262,53 @@ def schedules_baseline(emu, n, latency_ms=0, prepare=True):
     return measured
 
 
+def schedule_items(n, changed=0):
+    """N declared schedules in trigger_schedule's ``schedules`` form; the first ``changed`` differ from prepare_schedule_set's."""
+    return [{'key': 'set-%04d' % i, 'task': 'daily-report', 'cron': '%d %d * * *' % ((i + (1 if i < changed else 0)) % 60, i % 24),
+             'timezone': 'UTC'} for i in range(n)]
+
+
+def schedule_set_play(emu, token=None):
+    task = {'name': 'trigger_schedule', 'register': 'declared_result',
+            'triggerdev.management.trigger_schedule': dict(connection(emu, SCHEDULE_ENV, token=token), schedules='{{ declared }}')}
+    return play([task])
+
+
+def prepare_schedule_set(emu, n):
+    """N schedules as the set form creates them (keys scoped for prod), written straight to the API (fast for 1,000)."""
+    emu.reset()
+    for item in schedule_items(n):
+        emu.api('POST', '/api/v1/schedules', emu.key(SCHEDULE_ENV), json_body={
+            'task': item['task'], 'cron': item['cron'], 'timezone': 'UTC', 'deduplicationKey': 'prod:' + item['key']})
+    emu.clear_journal()
+
+
+def schedules_set(emu, n, case='nochange', token=None, latency_ms=0, prepare=True):
+    """The declared set in one task: ``nochange`` (N live as declared), ``changed5`` (5 of them differ), ``first`` (none live)."""
+    if case == 'first':
+        emu.reset()
+    elif prepare:
+        prepare_schedule_set(emu, n)
+    declared = schedule_items(n, changed=5 if case == 'changed5' else 0)
+    measured = _measure(emu, schedule_set_play(emu, token), {'declared': declared}, ['trigger_schedule'], latency_ms)
+    expected_writes = {'nochange': 0, 'changed5': 5, 'first': n}[case]
+    writes = [line for line in measured['journal'] if not line.startswith('GET ')]
+    if len(writes) != expected_writes or bool(measured['result'].get('changed')) != bool(expected_writes):
+        raise ScenarioError('the set form sent %d writes (changed=%s), expected %d' % (len(writes), measured['result'].get('changed'),
+                                                                                      expected_writes))
+    measured['result'] = {'changed': measured['result'].get('changed'), 'schedules': len(measured['result']['schedules'])}
+    return measured
+
+
+def schedule_list_uri(emu, latency_ms=0):
+    """The floor of a no-change set: one uri GET task of the schedules list (the first page), same process."""
+    task = {'name': 'Read with uri GET', 'ansible.builtin.uri': {
+        'url': emu.url + '/api/v1/schedules?perPage=100', 'headers': {'Authorization': 'Bearer ' + emu.key(SCHEDULE_ENV)}}}
+    measured = _measure(emu, play([task]), None, ['Read with uri GET'], latency_ms)
+    measured['result'] = None
+    return measured
+
+
 # ------------------------------------------------------------------------------------------- rate limits
 
 def list_runs(emu, env, **filters):

@@ -74,3 +74,27 @@ def test_rate_limited_batch_trigger_creates_each_run_once(emu):
     assert journal == ['POST /api/v2/tasks/batch 202', 'GET /api/v1/batches/batch_ID 429', 'GET /api/v1/batches/batch_ID 200',
                        'GET /api/v1/runs 429', 'GET /api/v1/runs 200']
     assert measured['result'] == {'batches': 1, 'runs': 20}
+
+
+# The emulator's prod holds one declarative schedule of its own besides the N declared: 101 and 1,001 live schedules,
+# so 2 and 11 list pages of 100.
+@pytest.mark.parametrize('n, pages', [(100, 2), (1000, 11)])
+def test_declared_schedule_set_without_change_reads_only_the_list_pages(emu, n, pages):
+    measured = scenarios.schedules_set(emu, n)
+    assert measured['journal'] == ['GET /api/v1/schedules 200'] * pages
+    assert measured['result'] == {'changed': False, 'schedules': n}
+
+
+def test_declared_schedule_set_with_an_access_token_adds_the_key_bootstrap_only(emu):
+    measured = scenarios.schedules_set(emu, 100, token=emu.pat)
+    assert measured['journal'] == ['GET /api/v1/projects/proj_demo/prod 200'] + ['GET /api/v1/schedules 200'] * 2
+
+
+def test_declared_schedule_set_with_5_of_100_changed_writes_5(emu):
+    measured = scenarios.schedules_set(emu, 100, case='changed5')
+    assert measured['journal'] == ['GET /api/v1/schedules 200'] * 2 + ['POST /api/v1/schedules 200'] * 5
+
+
+def test_declared_schedule_set_created_from_nothing(emu):
+    measured = scenarios.schedules_set(emu, 100, case='first')
+    assert measured['journal'] == ['GET /api/v1/schedules 200'] + ['POST /api/v1/schedules 200'] * 100

@@ -416,7 +416,9 @@ def test_access_token_refuses_unknown_or_standard_task_before_any_write(fake):
     assert "'hello-world' in the prod environment is not a scheduled task" in str(exc.value)
     assert 'Scheduled task ids: daily-report, hourly-sync.' in str(exc.value)
     urls = [c.request.url.replace(API, '') for c in fake.rsps.calls]
-    assert urls == ['/api/v1/projects/proj_demo/prod/workers/current'] * 2  # once per call, nothing else sent
+    # read first; the worker once per call, right before what would have been the first write; nothing written
+    assert urls.count('/api/v1/projects/proj_demo/prod/workers/current') == 2
+    assert urls[-1] == '/api/v1/projects/proj_demo/prod/workers/current'
     assert fake.writes() == []
 
 
@@ -585,7 +587,10 @@ def test_set_checks_every_task_with_one_worker_read(fake):
     client = TriggerClient(PAT, api_url=API, retries=0, project_ref='proj_demo', environment='prod')
     with pytest.raises(UnknownTaskError):
         S.ScheduleSet(client, False, SET + [{'deduplication_key': 'x', 'task': 'hello-world', 'cron': '0 0 * * *'}]).run()
-    assert [c.request.url.rsplit('/', 2)[-2:] for c in fake.rsps.calls] == [['workers', 'current']]
+    # the listing, then the worker once, before the first write; nothing written
+    assert [c.request.url.split('?')[0].replace(API, '') for c in fake.rsps.calls] == [
+        '/api/v1/projects/proj_demo/prod', '/api/v1/schedules', '/api/v1/projects/proj_demo/prod/workers/current']
+    assert fake.writes() == []
 
 
 def test_export_of_a_live_environment_applied_as_it_is_changes_nothing(fake):
