@@ -2,7 +2,7 @@
 # Copyright: triggerdev.management contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The tasks an environment can run: its current worker (docs/dev/protocol.md#workers).
+"""The tasks an environment can run: its current worker (docs/dev/protocol.md#workers), and trigger_worker_info.
 
 The server accepts a trigger for any task id, deployed or not; a run of a task the current version does not
 have waits in PENDING_VERSION until such a version is deployed (docs/dev/protocol.md#runs). With an access token
@@ -17,11 +17,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation
 from ansible_collections.triggerdev.management.plugins.module_utils._client import AUTH_ACCESS_TOKEN, encode_path
 from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerInputError, TriggerNotFound
 
 WORKER_NOT_FOUND = 'worker not found'
 SCHEDULED = 'SCHEDULED'
+TASK_QUEUE_PREFIX = 'task/'
 
 
 def environment_label(client):
@@ -42,6 +44,7 @@ class WorkerTasks:
     def __init__(self, client):
         self.client = client
         self._read = False
+        self._worker = None
         self._tasks = None
         self.version = None
 
@@ -50,8 +53,9 @@ class WorkerTasks:
         """Whether the credential can read the worker (an access token; a secret key cannot)."""
         return self.client.credential.is_access_token
 
-    def tasks(self):
-        """{task id: triggerSource} of the current worker; None when nothing is deployed (404 Worker not found)."""
+    def worker(self):
+        """The current worker as the API returns it (``{id, version, sdkVersion, cliVersion, tasks...}``); None when
+        nothing is deployed (404 Worker not found). A secret key is refused before the request (access tokens only)."""
         if not self._read:
             client = self.client
             path = encode_path('api', 'v1', 'projects', client.require_project_ref(), client.require_environment(),
@@ -66,9 +70,15 @@ class WorkerTasks:
             self._read = True
             worker = body.get('worker') if isinstance(body, dict) else None
             if isinstance(worker, dict):
+                self._worker = dict(worker, urls=body.get('urls'))
                 self.version = worker.get('version')
                 self._tasks = dict((t.get('slug'), t.get('triggerSource')) for t in (worker.get('tasks') or [])
                                    if isinstance(t, dict) and t.get('slug'))
+        return self._worker
+
+    def tasks(self):
+        """{task id: triggerSource} of the current worker; None when nothing is deployed (404 Worker not found)."""
+        self.worker()
         return self._tasks
 
     def check(self, task_ids, scheduled=False):
@@ -97,3 +107,65 @@ class WorkerTasks:
                 raise UnknownTaskError('Task %s in the %s environment is not a scheduled task (schedules.task()), so it cannot '
                                        'have a schedule. Scheduled task ids: %s.'
                                        % (', '.join(repr(t) for t in standard), env, ', '.join(known) or 'none'))
+
+
+def task_view(task):
+    """One task of the worker: its id (the slug triggers use), kind, file and the queue it runs in, as trigger_queue names it.
+
+    A task without a queue of its own (no queueConfig, or its stored name task/<id>) runs in its task queue (type ``task``,
+    named by the task id); a named queue is ``custom``."""
+    config = task.get('queueConfig') if isinstance(task.get('queueConfig'), dict) else {}
+    named = config.get('name')
+    if named and named.startswith(TASK_QUEUE_PREFIX):   # the task queue under its stored name
+        named = None
+    return {
+        'id': task.get('slug'),
+        'kind': task.get('triggerSource'),
+        'file_path': task.get('filePath'),
+        'created_at': task.get('createdAt'),
+        'queue': named or task.get('slug'),
+        'queue_type': 'custom' if named else 'task',
+        'queue_concurrency_limit': config.get('concurrencyLimit'),
+    }
+
+
+def worker_view(worker):
+    return {
+        'id': worker.get('id'),
+        'version': worker.get('version'),
+        'engine': worker.get('engine'),
+        'sdk_version': worker.get('sdkVersion'),
+        'cli_version': worker.get('cliVersion'),
+        'runs_url': (worker.get('urls') or {}).get('runs'),
+        'tasks': [task_view(t) for t in (worker.get('tasks') or []) if isinstance(t, dict)],
+    }
+
+
+class WorkerRead(Operation):
+    """trigger_worker_info: the environment's current worker (an empty list when nothing is deployed); with ``tasks``
+    only those tasks, each of which must be in it (the same check trigger_task and trigger_schedule make)."""
+
+    resource_key = 'workers'
+    reports_actions = False
+
+    def __init__(self, client, check_mode=False, tasks=None):
+        super(WorkerRead, self).__init__(client, check_mode)
+        if not client.credential.is_access_token:
+            raise TriggerInputError('Reading the current worker needs an access token (tr_pat_..., tr_oat_... or tr_uat_...) with '
+                                    'project_ref and environment; the API refuses any other credential on this route (given: %s).'
+                                    % client.credential.describe())
+        self.tasks = [t for t in (tasks or []) if t]
+        if tasks is not None and not self.tasks:
+            raise TriggerInputError('tasks is empty: give task ids, or leave tasks out for every task.')
+
+    def run(self):
+        api = WorkerTasks(self.client)
+        worker = api.worker()
+        if self.tasks:
+            api.check(self.tasks)
+        if worker is None:
+            return self.finish([])
+        view = worker_view(worker)
+        if self.tasks:
+            view['tasks'] = [t for t in view['tasks'] if t['id'] in self.tasks]
+        return self.finish([view])
