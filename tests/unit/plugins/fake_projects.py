@@ -37,12 +37,14 @@ class FakeProjects:
         self.counter = 0
         self.forbid_writes = False   # a capless user-actor token: 403 on rename and delete
         self.create_error = None     # (status, body) for the next creates
+        self.refuse_secret_keys = False  # the key bootstrap refuses every secret key, echoing it
         for method in ('GET', 'POST', 'PATCH', 'DELETE'):
             rsps.add_callback(method, re.compile(re.escape(API) + r'/api/v1/.*'), callback=self.handle)
 
     # ---------------------------------------------------------------- fixture helpers
 
-    def add(self, name, org=ACME, ref=None, paused=(), branches=()):
+    def add(self, name, org=None, ref=None, paused=(), branches=()):
+        org = org or ACME
         self.counter += 1
         ref = ref or 'proj_%020d' % self.counter
         envs = [{'id': 'env_%s_%s' % (ref, slug), 'slug': slug, 'type': kind, 'isBranchableEnvironment': kind in ('DEVELOPMENT', 'PREVIEW'),
@@ -123,6 +125,8 @@ class FakeProjects:
         if len(parts) == 3:   # the key bootstrap: a secret key must be this environment's
             if token.startswith('tr_pat_'):
                 return self.answer(200, {'apiKey': project['keys'][slug]})
+            if self.refuse_secret_keys:
+                return self.answer(401, {'error': 'Invalid API key %s' % token})
             if token != project['keys'][slug] or (slug == 'preview' and not request.headers.get('x-trigger-branch')):
                 return self.answer(401, {'error': 'Invalid API key'})
             return self.answer(200, {'apiKey': token})
@@ -131,4 +135,3 @@ class FakeProjects:
     @staticmethod
     def answer(status, body):
         return status, {'content-type': 'application/json'}, json.dumps(body)
-
