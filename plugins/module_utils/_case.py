@@ -17,11 +17,17 @@ import re
 USER_DATA_KEYS = ('payload', 'output', 'metadata')
 
 
+_SNAKE = {}  # name -> snake_case: an API object has a few dozen distinct keys, converted once each (10,000 runs list fast)
+_ACRONYM = re.compile(r'([A-Z]+)([A-Z][a-z])')
+_WORD = re.compile(r'([a-z0-9])([A-Z])')
+
+
 def camel_to_snake(name):
     """taskIdentifier -> task_identifier, idempotencyKeyTTL -> idempotency_key_ttl, isTest -> is_test."""
-    text = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1_\2', name)
-    text = re.sub(r'([a-z0-9])([A-Z])', r'\1_\2', text)
-    return text.replace('-', '_').lower()
+    snake = _SNAKE.get(name)
+    if snake is None:
+        snake = _SNAKE[name] = _WORD.sub(r'\1_\2', _ACRONYM.sub(r'\1_\2', name)).replace('-', '_').lower()
+    return snake
 
 
 def snake_keys(value, keep=USER_DATA_KEYS):

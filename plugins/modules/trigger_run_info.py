@@ -102,6 +102,15 @@ options:
   after:
     description: Continue a listing from this cursor, the RV(next_cursor) of an earlier call.
     type: str
+  fields:
+    description:
+      - Return only these fields of each run (the snake_case names of RV(runs), for example V(id), V(status),
+        V(task_identifier), V(created_at)); a name a run does not have is left out. Every field when not set.
+      - For large listings most of the time goes to Ansible's own handling of the result (masking, serialising and
+        registering every value), not to reading the API; returning fewer fields makes that proportionally faster.
+        See the benchmarks page of the collection's docs.
+    type: list
+    elements: str
 seealso:
   - module: triggerdev.management.trigger_run
   - module: triggerdev.management.trigger_task
@@ -188,10 +197,11 @@ def main():
         limit=dict(type='int', default=100),
         page_size=dict(type='int', default=MAX_PAGE_SIZE),
         after=dict(type='str'),
+        fields=dict(type='list', elements='str'),
     ), mutually_exclusive=[('run_id', name) for name in FILTERS])
     p = module.params
     module.run(lambda: RunRead(module.client, run_id=p['run_id'], filters=dict((k, p[k]) for k in FILTERS), limit=p['limit'],
-                               page_size=p['page_size'], after=p['after']))
+                               page_size=p['page_size'], after=p['after'], fields=p['fields']))
 
 
 if __name__ == '__main__':

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import collections
 import os
+import sys
 import time
 
 import requests
 
-from harness import API_VERSION_HEADERS, PLAYBOOKS, connection, play, run_playbook, summarize
+from harness import API_VERSION_HEADERS, PLAYBOOKS, ROOT, connection, play, run_playbook, summarize
 
 ENV = 'dev'
 REF = 'proj_demo'
@@ -159,6 +160,43 @@ def runs_module(emu, count, latency_ms=0, env='prod'):
         raise ScenarioError('trigger_run_info returned %d runs, expected %d' % (got, count))
     measured['result'] = {'runs': got}
     return measured
+
+
+def runs_module_fields(emu, count, fields, latency_ms=0, env='prod'):
+    """trigger_run_info returning only ``fields`` of each run."""
+    tasks = [{'name': 'trigger_run_info', 'register': 'listed',
+              'triggerdev.management.trigger_run_info': dict(connection(emu, env), limit=count, fields=fields)}]
+    measured = _measure(emu, play(tasks), None, ['trigger_run_info'], latency_ms)
+    runs = measured['result']['runs']
+    if len(runs) != count or any(sorted(run) != sorted(fields) for run in runs):
+        raise ScenarioError('trigger_run_info with fields returned %d runs, or other fields' % len(runs))
+    measured['result'] = {'runs': len(runs)}
+    return measured
+
+
+def runs_in_process(emu, count, latency_ms=0, env='prod'):
+    """Where the module's time goes, measured in this process: the operation itself (requests, conversion), then what
+    Ansible does with its result before it leaves the module (masking no_log values, JSON)."""
+    import json  # pylint: disable=import-outside-toplevel
+    from ansible.module_utils.common.parameters import remove_values  # pylint: disable=import-outside-toplevel
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(ROOT))))
+    from ansible_collections.triggerdev.management.plugins.module_utils._client import TriggerClient  # pylint: disable=import-outside-toplevel
+    from ansible_collections.triggerdev.management.plugins.module_utils._runs import RunRead  # pylint: disable=import-outside-toplevel
+    if latency_ms:
+        emu.faults(latency_ms=latency_ms)
+    try:
+        started = time.perf_counter()
+        result = RunRead(TriggerClient(emu.key(env), api_url=emu.url), limit=count).run().result()
+        operation = time.perf_counter() - started
+    finally:
+        if latency_ms:
+            emu.faults()
+    started = time.perf_counter()
+    masked = remove_values(result, {emu.key(env)})
+    masking = time.perf_counter() - started
+    started = time.perf_counter()
+    text = json.dumps(masked)
+    return {'operation': operation, 'masking': masking, 'json': time.perf_counter() - started, 'megabytes': len(text) / 1e6}
 
 
 def runs_baseline(emu, count, latency_ms=0, env='prod', page_size=100):
