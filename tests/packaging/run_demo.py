@@ -12,6 +12,7 @@ collection (the Makefile's tree).
 """
 
 import argparse
+import contextlib
 import os
 import re
 import subprocess
@@ -50,17 +51,19 @@ def run(playbook_cmd, env, title):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--ansible-playbook', default='ansible-playbook', help='the ansible-playbook to run')
+    parser.add_argument('--backend-url', help='a running backend (its control front) instead of a new emulator, such as the real server')
+    parser.add_argument('--run-environment', default='prod', help='where the demo runs its tasks (dev on the local real server)')
     args = parser.parse_args(argv)
     started = time.monotonic()
-    with emulator() as url:
+    with (contextlib.nullcontext(args.backend_url) if args.backend_url else emulator()) as url:
         config = fetch_config(url)
         project = next(p for p in config['projects'] if p['ref'] == DEMO_PROJECT)
         env = dict(os.environ, TRIGGER_API_URL=config['api_url'], TRIGGER_ACCESS_TOKEN=config['pat'],
                    TRIGGER_PROJECT_REF=project['ref'], ANSIBLE_NOCOLOR='1')
         for name in ('TRIGGER_SECRET_KEY', 'TRIGGER_ENVIRONMENT', 'TRIGGER_PREVIEW_BRANCH'):
             env.pop(name, None)
-        print('demo: the Trigger.dev emulator listens on %s (project %s)' % (url, project['ref']))
-        playbook = [args.ansible_playbook, 'triggerdev.management.demo']
+        print('demo: the Trigger.dev %s listens on %s (project %s)' % (config.get('backend', 'emulator'), url, project['ref']))
+        playbook = [args.ansible_playbook, 'triggerdev.management.demo', '-e', 'demo_run_environment=%s' % args.run_environment]
         status = run(playbook, env, 'first run')[0]
         if status:
             print('demo: the first run failed (exit status %d)' % status)

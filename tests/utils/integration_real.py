@@ -107,6 +107,13 @@ def main(argv):
         where = ', '.join('%s %d' % (t, c['by_tag'][tag]) for t, c in sorted(counts.items()) if c['by_tag'].get(tag))
         print('  skipped [%s] %s: %s' % (tag, reason, where or 'no cases'))
     print('integration-real: %s' % ('passed' if rc == 0 else 'FAILED (ansible-test exit %d)' % rc))
+    if not [a for a in extra if not a.startswith('-')]:
+        # The demo too, twice (the second run must change nothing), running its tasks in dev where `trigger dev` executes them.
+        demo = subprocess.call([os.path.join(venv, 'bin', 'python'), os.path.join(ROOT, 'tests', 'packaging', 'run_demo.py'),
+                                '--ansible-playbook', os.path.join(venv, 'bin', 'ansible-playbook'), '--backend-url', url,
+                                '--run-environment', 'dev'], cwd=ROOT)
+        print('integration-real: the demo %s against the real server' % ('passed' if demo == 0 else 'FAILED'))
+        rc = rc or demo
     return rc
 
 
