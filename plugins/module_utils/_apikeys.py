@@ -51,7 +51,7 @@ class KeyRotation(Operation):
                                     'that to be said explicitly.')
         credential = client.credential
         if not (credential.is_access_token and credential.token_type == 'pat'):
-            raise TriggerInputError('Regenerating an API key needs a personal access token (tr_pat_...); the API refuses a %s here. '
+            raise TriggerInputError('Regenerating an API key needs a personal access token (tr_pat_...); the API refuses this credential (%s). '
                                     'Additional (scoped) keys cannot be rotated through the API at all.' % credential.describe())
         if client.branch:
             raise TriggerInputError('branch is not used to rotate keys: a preview branch\'s own key is never accepted by the API '

@@ -55,8 +55,8 @@ def require_user_token(client, what):
     credential = client.credential
     if credential.is_access_token and credential.token_type in ('pat', 'uat'):
         return
-    raise TriggerInputError('%s needs a personal access token (tr_pat_...) or a user-actor token (tr_uat_...); the API refuses '
-                            'a %s on these routes.' % (what, credential.describe()))
+    raise TriggerInputError('%s needs a personal access token (tr_pat_...) or a user-actor token minted from one; the API refuses '
+                            'this credential (%s) on these routes.' % (what, credential.describe()))
 
 
 def clean_name(name):
