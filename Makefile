@@ -143,7 +143,7 @@ installed: venv venv-latest tree
 	tests/packaging/installed.sh $(VENV) $(VENV_LATEST) $(BUILD)
 
 # ansible-lint (production profile) over the whole collection, the collection docs and the changelog fragments.
-# awx.awx (for playbooks/awx_credential_type.yml) comes out of the community package on PyPI, see the script.
+# awx.awx (for docs/examples/awx_credential_type.yml) comes out of the community package on PyPI, see the script.
 AWX_COLLECTIONS := $(BUILD_ROOT)/awx
 lint: venv-latest tree
 	tests/packaging/awx_collection.sh $(VENV_LATEST) $(AWX_COLLECTIONS)
@@ -155,7 +155,7 @@ lint: venv-latest tree
 # the credential in the environment only; fails if a key or secret value appears in any artifact.
 awx: venv-latest tree
 	tests/packaging/awx_collection.sh $(VENV_LATEST) $(AWX_COLLECTIONS)
-	ANSIBLE_COLLECTIONS_PATH=$(AWX_COLLECTIONS):$(BUILD_ROOT) $(VENV_LATEST)/bin/ansible-playbook --syntax-check $(BUILD)/playbooks/awx_credential_type.yml
+	ANSIBLE_COLLECTIONS_PATH=$(AWX_COLLECTIONS):$(BUILD_ROOT) $(VENV_LATEST)/bin/ansible-playbook --syntax-check $(BUILD)/docs/examples/awx_credential_type.yml
 	$(VENV_LATEST)/bin/python tests/awx/run_demo_like_awx.py
 
 build: venv

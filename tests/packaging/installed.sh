@@ -21,7 +21,7 @@ tar -tzf "$tarball" > "$work/contents"
 for path in MANIFEST.json FILES.json meta/runtime.yml meta/execution-environment.yml requirements.txt \
             extensions/awx/credential_type_trigger.yml docs/examples/execution-environment.yml \
             docs/docsite/extra-docs.yml playbooks/demo.yml playbooks/vars/demo.yml \
-            playbooks/cleanup_stale_branches.yml playbooks/awx_credential_type.yml changelogs/changelog.yaml; do
+            playbooks/cleanup_stale_branches.yml docs/examples/awx_credential_type.yml changelogs/changelog.yaml; do
   grep -qx "$path" "$work/contents" || fail "$path is missing from the tarball"
 done
 for role in envvars schedules preview_environment run_health; do
