@@ -74,7 +74,7 @@ units-latest: venv-latest tree
 # The tests of the test tooling and of the package: the emulator over HTTP (tests/emulator/tests), the collection's
 # metadata, docs and packaging (tests/meta), the real-server helpers (tests/realserver/tests).
 selftests: venv tree
-	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/emulator/tests tests/meta
+	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/emulator/tests tests/meta tests/realserver/tests
 
 # The fast inner loop (well under two minutes): the unit tests and the meta tests with plain pytest, pep8 and pylint.
 quick: venv tree
@@ -96,6 +96,8 @@ WITH_REAL := $(VENV)/bin/python tests/realserver/with_real_server.py --
 SKIP_IF_77 := rc=$$?; if [ $$rc -eq 77 ]; then echo "real server unavailable here: skipped"; else exit $$rc; fi
 INTEGRATION_REAL := cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python tests/utils/integration_real.py $(CURDIR)/$(VENV)
 DIFFERENTIAL := cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python tests/differential/run.py --report $(CURDIR)/tests/output/differential.json
+# The shim's tests again once the build has made its chDB venv (selftests skips the real-engine test before that).
+REAL_SELFTESTS := cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/realserver/tests
 
 real-server: venv
 	$(VENV)/bin/python tests/realserver/realserver.py serve
@@ -111,7 +113,7 @@ differential: venv tree
 # Both against one server start (what make test runs).
 real-checks: venv tree
 	mkdir -p tests/output
-	$(WITH_REAL) bash -c '($(DIFFERENTIAL)) && ($(INTEGRATION_REAL))' || { $(SKIP_IF_77); }
+	$(WITH_REAL) bash -c '($(REAL_SELFTESTS)) && ($(DIFFERENTIAL)) && ($(INTEGRATION_REAL))' || { $(SKIP_IF_77); }
 
 # Benchmarks against the emulator (tests/bench): the long form prints the table and writes
 # docs/docsite/rst/benchmarks.rst (about an hour); the short form checks the exact request counts only.
