@@ -153,12 +153,14 @@ lint: venv-latest tree
 	cd $(BUILD) && PATH=$(CURDIR)/$(VENV_LATEST)/bin:$$PATH $(CURDIR)/$(VENV_LATEST)/bin/antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
 	$(VENV_LATEST)/bin/antsibull-changelog lint
 
-# AWX: the credential-type playbook against awx.awx (syntax), and the demo through ansible-runner as AWX runs a job, with
-# the credential in the environment only; fails if a key or secret value appears in any artifact.
+# AWX: the credential-type playbook against awx.awx (syntax), then through ansible-runner as AWX runs them, with the credential
+# in the environment only, the demo and the many-projects inventory update and job (a key rotation included); fails if a key
+# or secret value appears in any artifact.
 awx: venv-latest tree
 	tests/packaging/awx_collection.sh $(VENV_LATEST) $(AWX_COLLECTIONS)
 	ANSIBLE_COLLECTIONS_PATH=$(AWX_COLLECTIONS):$(BUILD_ROOT) $(VENV_LATEST)/bin/ansible-playbook --syntax-check $(BUILD)/docs/examples/awx_credential_type.yml
 	$(VENV_LATEST)/bin/python tests/awx/run_demo_like_awx.py
+	$(VENV_LATEST)/bin/python tests/awx/run_many_projects_like_awx.py
 
 build: venv
 	rm -f triggerdev-management-*.tar.gz
