@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+import release_scenarios
 import scenarios
 
 
@@ -98,3 +99,29 @@ def test_declared_schedule_set_with_5_of_100_changed_writes_5(emu):
 def test_declared_schedule_set_created_from_nothing(emu):
     measured = scenarios.schedules_set(emu, 100, case='first')
     assert measured['journal'] == ['GET /api/v1/schedules 200'] + ['POST /api/v1/schedules 200'] * 100
+
+
+# ------------------------------------------------------------------------------------------- releases and incidents
+
+@pytest.mark.parametrize('paused', [False, True])
+def test_queue_state_that_holds_is_one_read_per_queue(emu, paused):
+    """The queue routes have no bulk write and retrieve answers one queue: one GET per declared queue, no write."""
+    measured = release_scenarios.queues_module(emu, paused=paused)
+    assert measured['journal'] == ['GET /api/v1/queues/%s 200' % task for task in emu.project()['tasks']]
+
+
+def test_queue_list_is_one_request_per_100_queues(emu):
+    assert release_scenarios.queue_list(emu)['journal'] == ['GET /api/v1/queues 200']
+
+
+def test_promoting_the_current_version_is_one_read(emu):
+    assert release_scenarios.promote_current(emu)['journal'] == ['GET /api/v1/deployments/current 200']
+
+
+def test_promoting_the_current_version_with_an_access_token_adds_the_key_read(emu):
+    measured = release_scenarios.promote_current(emu, token=emu.pat)
+    assert measured['journal'] == ['GET /api/v1/projects/proj_demo/prod 200', 'GET /api/v1/deployments/current 200']
+
+
+def test_resuming_a_running_environment_is_one_read(emu):
+    assert release_scenarios.environment_resumed(emu)['journal'] == ['GET /api/v1/projects/proj_demo/environments 200']

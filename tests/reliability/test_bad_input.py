@@ -24,7 +24,7 @@ import harness
 
 LOCAL, REMOTE, OK = 'local', 'remote', 'ok'
 
-# Placeholders replaced at run time: <url>, <delayed_run>, <dev>, <stg>, <prod>, <preview>, <pat>, <files>.
+# Placeholders replaced at run time: <url>, <delayed_run>, <dev>, <stg>, <prod>, <preview>, <pat>, <oat>, <files>.
 DEV = {'api_url': '<url>', 'api_key': '<dev>', 'project_ref': 'proj_demo'}
 PROD = {'api_url': '<url>', 'api_key': '<prod>', 'project_ref': 'proj_demo'}
 PAT = {'api_url': '<url>', 'api_key': '<pat>', 'project_ref': 'proj_demo'}
@@ -188,6 +188,84 @@ CASES = [
      r'colour'),
     ('branch-archive-not-there', 'trigger_preview_branch', dict(PAT, branch='never-created', state='archived'), OK, False),
     ('branch-info-bad-age', 'trigger_preview_branch_info', dict(PAT, older_than='ages'), LOCAL, r'older_than'),
+    # ---- trigger_deployment / trigger_deployment_info (staging has an older DEPLOYED 20230101.1 and a FAILED 20250101.5)
+    ('deployment-empty-version', 'trigger_deployment', dict(PROD, version=''), LOCAL, r'not a deployment version'),
+    ('deployment-version-with-spaces', 'trigger_deployment', dict(PROD, version=' 20240101.1'), LOCAL, r'not a deployment version'),
+    ('deployment-negative-wait-timeout', 'trigger_deployment', dict(PROD, version='20240101.1', wait=True, wait_timeout=-1), LOCAL,
+     r'wait_timeout must be 0 or more'),
+    ('deployment-zero-poll-interval', 'trigger_deployment', dict(PROD, version='20240101.1', poll_interval=0), LOCAL, r'poll_interval'),
+    ('deployment-allow-rollback-not-bool', 'trigger_deployment', dict(PROD, version='20240101.1', allow_rollback='sometimes'), LOCAL,
+     r'allow_rollback'),
+    ('deployment-wait-not-bool', 'trigger_deployment', dict(PROD, version='20240101.1', wait='maybe'), LOCAL, r'wait'),
+    ('deployment-pat-without-environment', 'trigger_deployment', dict(PAT, version='20240101.1'), LOCAL, r'environment is required'),
+    ('deployment-unknown-version', 'trigger_deployment', dict(PROD, version='20990101.1'), REMOTE, r'No deployment of version 20990101\.1'),
+    ('deployment-older-without-allow-rollback', 'trigger_deployment', dict(PROD, api_key='<stg>', version='20230101.1'), REMOTE,
+     r'older than the current version 20240101\.1.*allow_rollback=true'),
+    ('deployment-failed-version', 'trigger_deployment', dict(PROD, api_key='<stg>', version='20250101.5'), REMOTE, r'FAILED, not DEPLOYED'),
+    ('deployment-current-again', 'trigger_deployment', dict(PROD, version='20240101.1'), OK, False),
+    ('deployment-info-id-and-version', 'trigger_deployment_info', dict(PROD, id='deployment_x', version='20240101.1'), LOCAL,
+     r'cannot be combined'),
+    ('deployment-info-current-and-status', 'trigger_deployment_info', dict(PROD, current=True, status='FAILED'), LOCAL, r'cannot be combined'),
+    ('deployment-info-status-installing', 'trigger_deployment_info', dict(PROD, status='INSTALLING'), LOCAL, r'status must be one of'),
+    ('deployment-info-bad-period', 'trigger_deployment_info', dict(PROD, period='a week'), LOCAL, r'period must be a duration'),
+    ('deployment-info-period-and-dates', 'trigger_deployment_info', dict(PROD, period='7d', created_after='2026-01-01'), LOCAL,
+     r'period cannot be combined'),
+    ('deployment-info-before-alone', 'trigger_deployment_info', dict(PROD, created_before='2026-01-01'), LOCAL,
+     r'created_before needs created_after'),
+    ('deployment-info-bad-created-after', 'trigger_deployment_info', dict(PROD, created_after='last tuesday'), LOCAL,
+     r'created_after must be an ISO 8601 date'),
+    ('deployment-info-limit-zero', 'trigger_deployment_info', dict(PROD, limit=0), LOCAL, r'limit must be 1 or more'),
+    ('deployment-info-unknown-id', 'trigger_deployment_info', dict(PROD, id='deployment_doesnotexist000000001'), REMOTE,
+     r'No deployment with id'),
+    # ---- trigger_queue / trigger_queue_info
+    ('queue-limit-and-percent', 'trigger_queue', dict(PROD, name='hello-world', concurrency_limit=2, concurrency_percent=50), LOCAL,
+     r'mutually exclusive'),
+    ('queue-limit-and-reset', 'trigger_queue', dict(PROD, name='hello-world', concurrency_limit=2, reset_concurrency=True), LOCAL,
+     r'mutually exclusive'),
+    ('queue-negative-limit', 'trigger_queue', dict(PROD, name='hello-world', concurrency_limit=-1), LOCAL,
+     r'concurrency_limit must be a whole number from 0'),
+    ('queue-limit-over-api-max', 'trigger_queue', dict(PROD, name='hello-world', concurrency_limit=100001), LOCAL,
+     r'concurrency_limit must be a whole number from 0 to 100000'),
+    ('queue-percent-zero', 'trigger_queue', dict(PROD, name='hello-world', concurrency_percent=0), LOCAL,
+     r'concurrency_percent must be more than 0'),
+    ('queue-percent-over-100', 'trigger_queue', dict(PROD, name='hello-world', concurrency_percent=100.5), LOCAL,
+     r'concurrency_percent must be more than 0 and at most 100'),
+    ('queue-name-not-storable', 'trigger_queue', dict(PROD, name='my queue!', type='custom', paused=True), LOCAL,
+     r"stores this one as 'myqueue'"),
+    ('queue-name-too-long', 'trigger_queue', dict(PROD, name='q' * 129, type='custom', paused=True), LOCAL, r'at most 128'),
+    ('queue-empty-name', 'trigger_queue', dict(PROD, name='', paused=True), LOCAL, r'name is empty'),
+    ('queue-bad-type', 'trigger_queue', dict(PROD, name='hello-world', type='name', paused=True), LOCAL, r'type must be one of'),
+    ('queue-id-not-a-queue-id', 'trigger_queue', dict(PROD, name='hello-world', type='id', paused=True), LOCAL, r'not a queue id'),
+    ('queue-paused-not-bool', 'trigger_queue', dict(PROD, name='hello-world', paused='perhaps'), LOCAL, r'paused'),
+    ('queue-reset-not-bool', 'trigger_queue', dict(PROD, name='hello-world', reset_concurrency='perhaps'), LOCAL, r'reset_concurrency'),
+    ('queue-pat-without-environment', 'trigger_queue', dict(PAT, name='hello-world', paused=True), LOCAL, r'environment is required'),
+    ('queue-unknown', 'trigger_queue', dict(PROD, name='no-such-task', paused=True), REMOTE, r'No queue no-such-task \(type task\)'),
+    ('queue-limit-above-environment', 'trigger_queue', dict(PROD, name='hello-world', concurrency_limit=500), REMOTE,
+     r'Concurrency limit \(500\) cannot exceed the environment limit \(25\)'),
+    ('queue-reset-without-override', 'trigger_queue', dict(PROD, name='crashes', reset_concurrency=True), OK, False),
+    ('queue-info-unknown', 'trigger_queue_info', dict(PROD, name='no-such-queue', type='custom'), REMOTE, r'No queue no-such-queue'),
+    ('queue-info-bad-id', 'trigger_queue_info', dict(PROD, name='abc', type='id'), LOCAL, r'not a queue id'),
+    # ---- trigger_environment / trigger_environment_info / trigger_worker_info
+    ('environment-secret-key', 'trigger_environment', dict(PROD, paused=True), LOCAL, r'needs a personal access token'),
+    ('environment-organization-token', 'trigger_environment', dict(PAT, api_key='<oat>', environment='prod', paused=True), LOCAL,
+     r'needs a personal access token.*organization access token'),
+    ('environment-without-environment', 'trigger_environment', dict(PAT, paused=True), LOCAL, r'environment is required'),
+    ('environment-without-paused', 'trigger_environment', dict(PAT, environment='prod'), LOCAL, r'paused'),
+    ('environment-paused-not-bool', 'trigger_environment', dict(PAT, environment='prod', paused='soon'), LOCAL, r'paused'),
+    ('environment-unknown-branch', 'trigger_environment', dict(PAT, environment='preview', branch='never-created', paused=True), REMOTE,
+     r'no active preview branch named never-created'),
+    ('environment-unknown-project', 'trigger_environment', dict(PAT, project_ref='proj_doesnotexist', environment='prod', paused=True),
+     REMOTE, r'Project not found'),
+    ('environment-resume-running', 'trigger_environment', dict(PAT, environment='staging', paused=False), OK, False),
+    ('environment-info-secret-key', 'trigger_environment_info', dict(PROD), LOCAL, r'personal access token .* or a user-actor token'),
+    ('environment-info-organization-token', 'trigger_environment_info', dict(PAT, api_key='<oat>'), LOCAL, r'organization access token'),
+    ('environment-info-unknown-project', 'trigger_environment_info', dict(PAT, project_ref='proj_doesnotexist'), REMOTE,
+     r'Project not found'),
+    ('worker-secret-key', 'trigger_worker_info', dict(PROD), LOCAL, r'needs an access token'),
+    ('worker-without-environment', 'trigger_worker_info', dict(PAT), LOCAL, r'environment is required'),
+    ('worker-empty-tasks', 'trigger_worker_info', dict(PAT, environment='prod', tasks=[]), LOCAL, r'tasks is empty'),
+    ('worker-unknown-task', 'trigger_worker_info', dict(PAT, environment='prod', tasks=['no-such-task']), REMOTE,
+     r"'no-such-task' is not in the version deployed"),
 ]
 
 # Cases where the module does not (yet) do what the suite asks; strict, so a fix makes them fail until removed here.
@@ -240,7 +318,9 @@ def outcome(tmp_path_factory):
         delayed = emu.api('POST', '/api/v1/tasks/hello-world/trigger', emu.key('prod'),
                           json_body={'payload': {}, 'options': {'delay': '1h'}}).json()['id']
         subst = {'<delayed_run>': delayed, '<url>': emu.url, '<dev>': emu.key('dev'), '<stg>': emu.key('staging'), '<prod>': emu.key('prod'),
-                 '<preview>': emu.key('preview'), '<pat>': emu.pat, '<files>': str(files)}
+                 '<preview>': emu.key('preview'), '<pat>': emu.pat, '<oat>': emu.config['oat'], '<files>': str(files)}
+        for version, status in (('20230101.1', 'DEPLOYED'), ('20250101.5', 'FAILED')):   # for the trigger_deployment rows
+            emu.control('POST', 'deployments', {'environment': 'staging', 'version': version, 'status': status})
         tasks = []
         for case_id, module, args, _kind, _expect in CASES:
             tasks.append({'name': case_id, 'triggerdev.management.' + module: _fill(args, subst), 'ignore_errors': True})
@@ -292,7 +372,9 @@ def test_table_is_large_enough():
     assert len({c[0] for c in CASES + LOOKUP_CASES}) == len(CASES) + len(LOOKUP_CASES)
     modules = {c[1] for c in CASES}
     assert modules == {'trigger_envvar', 'trigger_envvar_info', 'trigger_schedule', 'trigger_schedule_info', 'trigger_task',
-                       'trigger_run', 'trigger_run_info', 'trigger_preview_branch', 'trigger_preview_branch_info'}
+                       'trigger_run', 'trigger_run_info', 'trigger_preview_branch', 'trigger_preview_branch_info',
+                       'trigger_deployment', 'trigger_deployment_info', 'trigger_queue', 'trigger_queue_info',
+                       'trigger_environment', 'trigger_environment_info', 'trigger_worker_info'}
 
 
 def _params(cases):
