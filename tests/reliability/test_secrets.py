@@ -8,7 +8,7 @@ The demo runs as ``make demo`` runs it (connection from the TRIGGER_* environmen
 The emulator runs in this process, so every request it ever received is kept even when a target
 clears the journal or resets the emulator: that gives the full list of secret values (every value
 written with isSecret true) and of keys (the fixture's keys, the access token, and the key of every
-preview branch created).
+preview branch created, and every key a rotation replaced or made).
 
 What must be clean:
 
@@ -38,7 +38,7 @@ TARGETS_DIR = os.path.join(harness.ROOT, 'tests', 'integration', 'targets')
 SWEEP_CALLBACKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'callback_plugins')
 DEMO = os.path.join(harness.ROOT, 'playbooks', 'demo.yml')
 # The short form (make test) sweeps the targets that handle secrets and credentials the most.
-SHORT_TARGETS = ('trigger_envvar', 'lookup_envvar', 'trigger_preview_branch')
+SHORT_TARGETS = ('trigger_envvar', 'lookup_envvar', 'trigger_preview_branch', 'trigger_api_key', 'role_project_config')
 MIN_SECRET_LENGTH = 6
 MARKER = re.compile(r'^@@sweep task=\d+ action=(\S+)$')
 ALERT = re.compile(r'^\[(WARNING|DEPRECATION WARNING|ERROR)\]')
@@ -96,6 +96,8 @@ class RecordingEmulator:
                     for stored in values.values():
                         if stored.get('isSecret') and isinstance(stored.get('value'), str):
                             self.secret_values.add(stored['value'])
+            # Rotated keys: every key a regeneration replaced (the current one is above).
+            self.keys.update(self.emu.state.data.get('revokedApiKeys', {}))
 
     def secrets(self):
         self.harvest()
