@@ -119,7 +119,7 @@ def main(argv=None):
             with open(source, 'w', encoding='utf-8') as handle:
                 handle.write(INVENTORY)
             update, _events, update_texts = run(update_dir, injected, args.verbosity, ident='update', binary='ansible-inventory',
-                                       cmdline='-i %s --list' % source)
+                                                cmdline='-i %s --list' % source)
             listed = json.loads(update_texts[0][1][update_texts[0][1].index('{'):])
             prod_hosts = sorted(listed.get('trigger_prod', {}).get('hosts', []))
             print('awx: inventory update %s, prod hosts %s' % (update.status, ', '.join(prod_hosts)))
@@ -134,8 +134,8 @@ def main(argv=None):
             os.makedirs(os.path.join(job_dir, 'project'))
             with open(os.path.join(job_dir, 'project', 'job.yml'), 'w', encoding='utf-8') as handle:
                 handle.write(JOB)
-            job, job_events, job_texts = run(job_dir, injected, args.verbosity, ident='job', playbook='job.yml', inventory=source, forks=5,
-                                 cmdline='-e @%s' % secret_file)
+            job, job_events, job_texts = run(job_dir, injected, args.verbosity, ident='job', playbook='job.yml', inventory=source,
+                                             forks=5, cmdline='-e @%s' % secret_file)
             stats = job.stats or {}
             print('awx: job %s, rc %s, %d events, changed on %s' % (job.status, job.rc, len(job_events), ', '.join(sorted(stats.get('changed', {})))))
             if job.rc != 0 or sorted(h for h in stats.get('changed', {}) if h.endswith('-prod')) != prod_hosts:
