@@ -147,8 +147,11 @@ class TriggerClient:
 
     def require_project_ref(self):
         if not self.project_ref:
+            if self.credential.is_access_token:
+                raise TriggerInputError('An access token needs project_ref (proj_...) for this operation: it is not tied to one '
+                                        'project. Set project_ref or TRIGGER_PROJECT_REF.')
             raise TriggerInputError('project_ref (proj_...) is required for this operation. '
-                                     'Set project_ref or TRIGGER_PROJECT_REF.')
+                                    'Set project_ref or TRIGGER_PROJECT_REF.')
         return self.project_ref
 
     def require_environment(self):

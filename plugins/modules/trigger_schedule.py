@@ -116,7 +116,7 @@ options:
   schedules:
     description:
       - A declared set of schedules of this environment (or preview branch), each addressed by its key, managed in one
-        task: one listing, then only the writes that differ.
+        task with one listing and then only the writes that differ.
       - Each item takes what a single schedule takes; options given at the top level (O(task), O(cron) and so on)
         are not used with O(schedules).
       - The C(declaration) of M(triggerdev.management.trigger_schedule_info) is a list in exactly this form.
@@ -154,10 +154,10 @@ options:
   purge:
     description:
       - With O(schedules), also delete the environment's schedules that are not declared, but only those the
-        collection created for this environment: imperative schedules whose key it scoped for this environment
-        (V(<environment>:...), V(preview:<branch>:...)) and that belong to this environment alone.
-      - Never touched, and listed in RV(left_alone) with the reason: declarative schedules, schedules without a key
-        (made in the dashboard), schedules of other environments or of several, and keys the collection did not
+        collection created for this environment, that is imperative schedules whose key it scoped for this
+        environment (V(<environment>:...), V(preview:<branch>:...)) and that belong to this environment alone.
+      - Never touched, and listed in RV(left_alone) with the reason, are declarative schedules, schedules without a
+        key (made in the dashboard), schedules of other environments or of several, and keys the collection did not
         scope, unless named in O(purge_extra_keys).
     type: bool
     default: false
