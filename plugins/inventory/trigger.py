@@ -106,6 +106,7 @@ EXAMPLES = r'''
 plugin: triggerdev.management.trigger
 environments: [prod]
 
+---
 # all.trigger.yml - everything, branches too, cached for an hour, with a few more groups and variables
 plugin: triggerdev.management.trigger
 api_url: https://trigger.example.com
