@@ -135,7 +135,7 @@ def test_secret_unreadable_is_an_error(lookup):
 
 def test_refused_before_any_request(lookup):
     with responses.RequestsMock() as mock:
-        with pytest.raises(AnsibleError, match='project_ref .proj_.... is required'):
+        with pytest.raises(AnsibleError, match='access token needs project_ref'):
             run(lookup, ['A'], api_key=PAT, api_url=API, environment='dev')
         with pytest.raises(AnsibleError, match='No Trigger.dev API key'):
             run(lookup, ['A'], api_url=API, project_ref='proj_abc')
