@@ -128,10 +128,19 @@ def org_matches(org, wanted):
     return wanted in (org.get('id'), org.get('slug'))
 
 
-def diff_view(project, state=PRESENT):
+def clean_organization(organization):
+    """An organisation slug or id as given (None for none), or TriggerInputError for a blank one."""
+    if organization is None:
+        return None
+    if not isinstance(organization, str) or not organization.strip():
+        raise TriggerInputError('organization is empty: give the slug or id of the organization.')
+    return organization.strip()
+
+
+def diff_view(project):
     if project is None:
         return {'state': ABSENT}
-    return {'name': project['name'], 'ref': project['ref'], 'organization': project['organization']['slug'], 'state': state}
+    return {'name': project['name'], 'ref': project['ref'], 'organization': project['organization']['slug'], 'state': PRESENT}
 
 
 # ---------------------------------------------------------------------- API calls
@@ -255,9 +264,7 @@ class ProjectState(Operation):
         require_user_token(client, 'Managing projects')
         self.name = clean_name(name) if name is not None else None
         self.ref = clean_ref(ref) if ref is not None else None
-        self.organization = organization.strip() if isinstance(organization, str) and organization.strip() else None
-        if organization is not None and self.organization is None:
-            raise TriggerInputError('organization is empty: give the slug or id of the organization.')
+        self.organization = clean_organization(organization)
         self.state = state
         self.api = ProjectsAPI(client)
         self.org = None
@@ -311,7 +318,7 @@ class ProjectRead(Operation):
     def __init__(self, client, check_mode=False, organization=None, ref=None, name=None, environments=True):
         super(ProjectRead, self).__init__(client, check_mode)
         require_user_token(client, 'Reading projects')
-        self.organization = organization
+        self.organization = clean_organization(organization)
         self.ref = clean_ref(ref) if ref is not None else None
         self.name = clean_name(name) if name is not None else None
         self.with_environments = environments

@@ -216,6 +216,9 @@ def test_read_one_organization_one_name_without_environments(server):
 
 
 def test_read_explicit_ref_or_organization_must_exist(server):
+    with pytest.raises(TriggerInputError, match='organization is empty'):
+        P.ProjectRead(client(), organization=' ')
+    assert server.calls() == []
     with pytest.raises(P.ProjectNotFound):
         P.ProjectRead(client(), ref='proj_missing').run()
     with pytest.raises(P.ProjectNotFound):
