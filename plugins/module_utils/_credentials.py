@@ -31,7 +31,7 @@ _SECRET_KEY_RE = re.compile(r'^tr_(dev|stg|prod|preview)_(sk_)?[A-Za-z0-9]{8,}$'
 # A user-actor token is a signed JWT after its prefix (dots, dashes and underscores included).
 _ACCESS_TOKEN_RE = re.compile(r'^tr_(pat|oat)_[A-Za-z0-9]{8,}$|^tr_(uat)_[A-Za-z0-9._-]{8,}$')
 # Anything shaped like a Trigger.dev token, for scrubbing text before it is shown.
-TOKEN_PATTERN = re.compile(r'tr_uat_[A-Za-z0-9._-]+|tr_(?:dev|stg|prod|preview|pat|oat)_[A-Za-z0-9_]+')
+TOKEN_PATTERN = re.compile(r'tr_uat_[A-Za-z0-9][A-Za-z0-9._-]*|tr_(?:dev|stg|prod|preview|pat|oat)_[A-Za-z0-9_]+')
 
 KEY_FORMAT_HINT = (
     'a secret key looks like tr_dev_..., tr_stg_..., tr_prod_... or tr_preview_... '

@@ -194,3 +194,10 @@ def test_user_actor_tokens_are_scrubbed():
     assert classify(token).token_type == 'uat' and classify(token).describe() == 'user-actor token'
     assert token not in scrub('Bearer %s failed' % token)
     assert scrub_data({'a': ['x ' + token]}) == {'a': ['x tr_********']}
+
+
+def test_scrub_keeps_placeholders_of_token_shapes_in_messages():
+    """Messages name token shapes such as tr_uat_... and tr_pat_...: those are not tokens."""
+    text = 'use a personal access token (tr_pat_...) or a user-actor token (tr_uat_...)'
+    assert scrub(text) == text
+    assert scrub('token tr_uat_eyJhbGciOiJIUzI1NiJ9.eyJraW5kIjoi.sig-_x end') == 'token tr_******** end'
