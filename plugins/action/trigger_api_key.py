@@ -10,10 +10,6 @@ here, the result is censored in every display and callback (AWX and ansible-runn
 registered variable keeps the key. A result without a key (check mode, a refusal) is shown as usual.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible.plugins.action import ActionBase
 
 
@@ -23,7 +19,7 @@ class ActionModule(ActionBase):
     _supports_async = False
 
     def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
+        result = super().run(tmp, task_vars)
         del tmp  # no longer used by Ansible
         result.update(self._execute_module(module_name='triggerdev.management.trigger_api_key', task_vars=task_vars))
         self._remove_tmp_path(self._connection._shell.tmpdir)

@@ -2,10 +2,6 @@
 # Copyright: triggerdev.management contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 
 _API_KEY = r'''      - The credential used to call the Trigger.dev API, sent as a bearer token.
       - A secret key (V(tr_dev_...), V(tr_stg_...), V(tr_prod_...), V(tr_preview_...), or an additional key
@@ -21,7 +17,7 @@ _API_URL = r'''      - Base URL of the Trigger.dev API. Set it for a self-hosted
 '''
 
 
-class ModuleDocFragment(object):
+class ModuleDocFragment:
 
     # The connection options of every module (module_utils/_connection.py defines them in code).
     DOCUMENTATION = r'''

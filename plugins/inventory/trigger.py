@@ -2,10 +2,6 @@
 # Copyright: triggerdev.management contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 name: trigger
 short_description: Trigger.dev project environments as inventory hosts
@@ -163,10 +159,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = 'triggerdev.management.trigger'
 
     def verify_file(self, path):
-        return super(InventoryModule, self).verify_file(path) and path.endswith(FILE_SUFFIXES)
+        return super().verify_file(path) and path.endswith(FILE_SUFFIXES)
 
     def parse(self, inventory, loader, path, cache=True):
-        super(InventoryModule, self).parse(inventory, loader, path, cache)
+        super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option('cache') and cache

@@ -15,10 +15,6 @@ text, and it is not registered as a value the module masks (that would mask the 
 plugin of trigger_api_key marks the whole result ``no_log`` instead.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import datetime
 import time
 
@@ -45,7 +41,7 @@ class KeyRotation(Operation):
     resource_key = 'rotation'
 
     def __init__(self, client, check_mode, state, verify=True, now=time.time):
-        super(KeyRotation, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         if state != REGENERATED:
             raise TriggerInputError('state must be regenerated: the module rotates the key each time it runs, so it asks for '
                                     'that to be said explicitly.')

@@ -10,10 +10,6 @@ Check mode lives here and nowhere else: write() records what would be sent and s
 so a check run and a real run take the same path and the same validation. No Ansible imports.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 
 class Outcome:
     """What an operation did or would do.

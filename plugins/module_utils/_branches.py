@@ -25,10 +25,6 @@ Routes (read from the Trigger.dev server source; they are not in the OpenAPI doc
   API keys, so it is never passed on as it is (see ``branch_from_row``).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import time
 
 from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation
@@ -329,7 +325,7 @@ class BranchState(Operation):
     resource_key = 'branch'
 
     def __init__(self, client, check_mode, name, state=PRESENT, git=None):
-        super(BranchState, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         if state not in STATES:
             raise TriggerInputError('state must be one of %s.' % ', '.join(STATES))
         self.name = clean_branch_name(name)
@@ -390,7 +386,7 @@ class BranchRead(Operation):
     reports_actions = False
 
     def __init__(self, client, check_mode=False, name=None, older_than=None, now=None):
-        super(BranchRead, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         self.name = clean_branch_name(name) if name is not None else None
         self.age = parse_age(older_than) if older_than is not None else None
         self.now = now

@@ -7,10 +7,6 @@
 This is an internal module of the collection, not a public API: it may change in any release. No Ansible imports.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 # User data inside an API object: its keys are the user's and stay as they are.

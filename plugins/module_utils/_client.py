@@ -12,10 +12,6 @@ path encoding and both pagination styles. The routes of a resource live with tha
 so modules, lookups, the inventory plugin and tests all use it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import random
 import time

@@ -12,10 +12,6 @@ their options with ``resolve()``. Either way an environment variable set to an e
 injects a blank credential field that way, and '' is never a usable key, URL or environment. No Ansible imports.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 
 DEFAULT_API_URL = 'https://api.trigger.dev'

@@ -11,10 +11,6 @@ by version, and the server refuses to promote the current deployment again (400 
 the current deployment is read first and a promotion of the current version sends nothing.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import math
 import time
 
@@ -161,7 +157,7 @@ class DeploymentRead(Operation):
 
     def __init__(self, client, check_mode=False, deployment_id=None, version=None, current=False, status=None, period=None,
                  created_after=None, created_before=None, limit=None):
-        super(DeploymentRead, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         filters = dict((name, value) for name, value in (('status', status), ('period', period), ('created_after', created_after),
                                                          ('created_before', created_before), ('limit', limit)) if value is not None)
         picked = [name for name, value in (('id', deployment_id), ('version', version), ('current', current)) if value]
@@ -219,7 +215,7 @@ class DeploymentPromotion(Operation):
 
     def __init__(self, client, check_mode, version, allow_rollback=False, wait=False, wait_timeout=600, poll_interval=5.0,
                  clock=time.time, sleep=time.sleep):
-        super(DeploymentPromotion, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         if wait_timeout < 0 or poll_interval <= 0:
             raise TriggerInputError('wait_timeout must be 0 or more and poll_interval more than 0.')
         self.version = validate_version(version)

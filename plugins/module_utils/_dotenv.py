@@ -7,10 +7,6 @@
 This is an internal module of the collection, not a public API: it may change in any release. No Ansible imports.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerInputError

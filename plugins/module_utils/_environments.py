@@ -12,10 +12,6 @@ is read first: ``paused`` of the environments list, or ``isPaused`` of the branc
 organisation's billing limit holds an environment paused, the server refuses a resume (400, its own message).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation
 from ansible_collections.triggerdev.management.plugins.module_utils._branches import PreviewBranches
 from ansible_collections.triggerdev.management.plugins.module_utils._client import AUTH_PAT, AUTH_USER, encode_path
@@ -102,7 +98,7 @@ class EnvironmentState(Operation):
     resource_key = 'environment'
 
     def __init__(self, client, check_mode, paused):
-        super(EnvironmentState, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         require_pat(client, 'Pausing and resuming an environment')
         client.require_project_ref()
         client.require_environment()
@@ -137,7 +133,7 @@ class EnvironmentRead(Operation):
     reports_actions = False
 
     def __init__(self, client, check_mode=False):
-        super(EnvironmentRead, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         credential = client.credential
         if not (credential.is_access_token and credential.token_type in ('pat', 'uat')):
             raise TriggerInputError('Listing environments needs a personal access token (tr_pat_...) or a user-actor token '

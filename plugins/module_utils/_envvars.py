@@ -14,10 +14,6 @@ branch when ownership matters, at most two ``import`` calls (see EnvVarPlan.impo
 variable.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation
@@ -419,7 +415,7 @@ class EnvVarSync(Operation):
     resource_key = 'variables'
 
     def __init__(self, client, check_mode, desired, state='present', purge=False, update_secrets='when_changed'):
-        super(EnvVarSync, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         if purge and state != 'present':
             raise TriggerInputError('purge is only used with state=present.')
         self.api = EnvVarAPI(client)
@@ -491,7 +487,7 @@ class EnvVarRead(Operation):
     reports_actions = False
 
     def __init__(self, client, check_mode=False, names=None):
-        super(EnvVarRead, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         self.names = names
 
     def run(self):

@@ -7,10 +7,6 @@
 This is an internal module of the collection, not a public API: it may change in any release. No Ansible imports.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 
 class TriggerError(Exception):
     """Base of every error of the collection."""
@@ -36,7 +32,7 @@ class TriggerConnectionError(TriggerError):
         self.path = path
         self.reason = reason
         self.attempts = attempts
-        super(TriggerConnectionError, self).__init__(
+        super().__init__(
             '%s %s failed: could not reach the Trigger.dev API after %d attempt(s): %s' % (method, path, attempts, reason))
 
     def to_failure(self):
@@ -58,7 +54,7 @@ class TriggerAPIError(TriggerError):
         text = '%s %s failed with HTTP %s: %s' % (method, path, status, message)
         if self.variable_errors:
             text += ' (%s)' % '; '.join('%s: %s' % (e.get('key'), e.get('error')) for e in self.variable_errors if isinstance(e, dict))
-        super(TriggerAPIError, self).__init__(text)
+        super().__init__(text)
 
     def to_failure(self):
         failure = {'method': self.method, 'path': self.path, 'status': self.status, 'message': self.api_message}

@@ -12,10 +12,6 @@ Requests: the projects list (one), the organisations list when organisations are
 environments (one) and, with branches, its preview branches (one, personal access token only).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerInputError

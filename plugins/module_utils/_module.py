@@ -7,10 +7,6 @@
 This is an internal module of the collection, not a public API: it may change in any release.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 import traceback
@@ -66,7 +62,7 @@ class TriggerModule(AnsibleModule):
     def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
         spec = connection_argument_spec()
         spec.update(argument_spec)
-        super(TriggerModule, self).__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=''.join(
                 traceback.format_exception_only(type(REQUESTS_IMPORT_ERROR), REQUESTS_IMPORT_ERROR)))

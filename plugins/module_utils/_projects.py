@@ -17,10 +17,6 @@ builders); anything else is refused before a request. Three server rules shape t
 * The organisation projects list has no 404: an organisation the server does not find just lists nothing.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation
 from ansible_collections.triggerdev.management.plugins.module_utils._branches import branch_from_list_item
 from ansible_collections.triggerdev.management.plugins.module_utils._client import AUTH_PAT, AUTH_USER, encode_path
@@ -254,7 +250,7 @@ class ProjectState(Operation):
     resource_key = 'project'
 
     def __init__(self, client, check_mode, name=None, organization=None, ref=None, state=PRESENT):
-        super(ProjectState, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         if state not in STATES:
             raise TriggerInputError('state must be one of %s.' % ', '.join(STATES))
         if name is None and ref is None:
@@ -316,7 +312,7 @@ class ProjectRead(Operation):
     reports_actions = False
 
     def __init__(self, client, check_mode=False, organization=None, ref=None, name=None, environments=True):
-        super(ProjectRead, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         require_user_token(client, 'Reading projects')
         self.organization = clean_organization(organization)
         self.ref = clean_ref(ref) if ref is not None else None

@@ -12,10 +12,6 @@ first and only what differs is written. The server refuses a reset of a queue wi
 overridden"), so a reset is only sent when there is one; a pause keeps the override.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation
@@ -137,7 +133,7 @@ class QueueState(Operation):
 
     def __init__(self, client, check_mode, name, queue_type='task', paused=None, concurrency_limit=None, concurrency_percent=None,
                  reset_concurrency=False):
-        super(QueueState, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         self.name, self.queue_type = validate_queue(name, queue_type)
         given = [option for option, value in (('concurrency_limit', concurrency_limit), ('concurrency_percent', concurrency_percent),
                                               ('reset_concurrency', reset_concurrency or None)) if value is not None]
@@ -226,7 +222,7 @@ class QueueRead(Operation):
     reports_actions = False
 
     def __init__(self, client, check_mode=False, name=None, queue_type='task'):
-        super(QueueRead, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         self.name, self.queue_type = validate_queue(name, queue_type) if name is not None else (None, queue_type)
 
     def run(self):

@@ -9,10 +9,6 @@ Every HTTP call goes through TriggerClient; this file knows the routes, bodies a
 #triggering and #batches) and the operations of trigger_run_info, trigger_run and trigger_task.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import time
 import uuid
@@ -94,7 +90,7 @@ class RunWaitTimeout(TriggerError):
     """Waiting for runs took longer than allowed."""
 
     def __init__(self, message, runs):
-        super(RunWaitTimeout, self).__init__(message)
+        super().__init__(message)
         self.runs = runs
 
 
@@ -619,7 +615,7 @@ class RunRead(Operation):
     reports_actions = False
 
     def __init__(self, client, check_mode=False, run_id=None, filters=None, limit=100, page_size=MAX_PAGE_SIZE, after=None, fields=None):
-        super(RunRead, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         self.fields = [name.strip() for name in fields or [] if name and name.strip()] or None
         if limit < 0:
             raise TriggerInputError('limit must be 0 (every run) or more.')
@@ -662,7 +658,7 @@ class Waiting(Operation):
     reports_actions = False
 
     def __init__(self, client, check_mode, wait=False, wait_timeout=600, poll_interval=2.0, fail_on_run_failure=True):
-        super(Waiting, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         if wait_timeout < 0 or poll_interval <= 0:
             raise TriggerInputError('wait_timeout must be 0 or more and poll_interval more than 0.')
         self.api = RunsAPI(client)
@@ -694,7 +690,7 @@ class RunAction(Waiting):
     STATES = ('canceled', 'replayed', 'rescheduled')
 
     def __init__(self, client, check_mode, run_id, state, delay=None, **waiting):
-        super(RunAction, self).__init__(client, check_mode, **waiting)
+        super().__init__(client, check_mode, **waiting)
         if state not in self.STATES:
             raise TriggerInputError('state must be one of %s.' % ', '.join(self.STATES))
         if delay is not None and state != 'rescheduled':
@@ -756,7 +752,7 @@ class TriggerRuns(Waiting):
     returned for its idempotency key."""
 
     def __init__(self, client, check_mode, task=None, payload=None, items=None, options=None, **waiting):
-        super(TriggerRuns, self).__init__(client, check_mode, **waiting)
+        super().__init__(client, check_mode, **waiting)
         defaults = dict((name, (options or {}).get(name)) for name in TRIGGER_OPTION_NAMES)
         self.task = task
         if items is not None:

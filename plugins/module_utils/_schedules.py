@@ -16,10 +16,6 @@ us lives here:
 * ``DECLARATIVE`` schedules (defined in task code) may only have ``active`` toggled.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation
@@ -320,7 +316,7 @@ class ScheduleState(Operation):
     resource_key = 'schedule'
 
     def __init__(self, client, check_mode, key=None, schedule_id=None, state='present', desired=None, scoped=True):
-        super(ScheduleState, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         self.api = ScheduleAPI(client)
         self.scoped = scoped
         self.key = key
@@ -558,7 +554,7 @@ class ScheduleSet(Operation):
     resource_key = 'schedules'
 
     def __init__(self, client, check_mode, schedules, purge=False, purge_extra_keys=None, scoped=True):
-        super(ScheduleSet, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         self.api = ScheduleAPI(client)
         self.scoped = scoped
         self.purge = purge
@@ -660,7 +656,7 @@ class ScheduleRead(Operation):
     reports_actions = False
 
     def __init__(self, client, check_mode=False, schedule_id=None, key=None, scoped=True, filters=None, timezones=False):
-        super(ScheduleRead, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         self.filters = dict((k, v) for k, v in (filters or {}).items() if v is not None)
         if timezones:
             given = (['id'] if schedule_id is not None else []) + (['deduplication_key'] if key is not None else []) + sorted(self.filters)

@@ -14,10 +14,6 @@ is a tuple of units (docs/dev/protocol.md#triggering):
 * PERIOD_UNITS - the runs list period, and the collection's own ages such as older_than.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import datetime
 import re
 

@@ -7,10 +7,6 @@ LISTED: the time zones the server accepts for schedules (Node v24.18.0, ICU 78.3
 ALIASES: other IANA names and the listed name of the same zone.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 LISTED = frozenset([
     'UTC',
     'Africa/Abidjan',

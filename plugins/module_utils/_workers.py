@@ -13,10 +13,6 @@ checked before triggering.
 This is an internal module of the collection, not a public API: it may change in any release. No Ansible imports.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.triggerdev.management.plugins.module_utils._base import Operation
 from ansible_collections.triggerdev.management.plugins.module_utils._client import AUTH_ACCESS_TOKEN, encode_path
 from ansible_collections.triggerdev.management.plugins.module_utils._errors import TriggerInputError, TriggerNotFound
@@ -149,7 +145,7 @@ class WorkerRead(Operation):
     reports_actions = False
 
     def __init__(self, client, check_mode=False, tasks=None):
-        super(WorkerRead, self).__init__(client, check_mode)
+        super().__init__(client, check_mode)
         if not client.credential.is_access_token:
             raise TriggerInputError('Reading the current worker needs an access token (tr_pat_..., tr_oat_... or tr_uat_...) with '
                                     'project_ref and environment; the API refuses any other credential on this route (given: %s).'

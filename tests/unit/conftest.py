@@ -5,10 +5,6 @@
 and ``call_main``, which runs a module's main() in-process (exit_json/fail_json raise instead of exiting).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 import sys
 
@@ -29,7 +25,7 @@ class ModuleExit(Exception):
     """exit_json or fail_json was called: ``result`` is what the module returned, ``failed`` which one."""
 
     def __init__(self, result, failed):
-        super(ModuleExit, self).__init__(result)
+        super().__init__(result)
         self.result = result
         self.failed = failed
 

@@ -8,10 +8,6 @@ create (never idempotent), rename, soft delete, the environments list, branches,
 ``{org}`` is read as an id when it starts with "c", else as a slug, as the server does.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import re
 

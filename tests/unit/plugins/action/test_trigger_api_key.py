@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The trigger_api_key action plugin: a result holding a key is marked no_log, any other is left as it is."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from unittest.mock import MagicMock
 
 import pytest

@@ -4,10 +4,6 @@
 """TriggerClient against a mocked HTTP layer (responses): pre-flight rules, headers, retries,
 idempotency keys, typed errors without tokens, path encoding, pagination, access-token key resolution."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 import re

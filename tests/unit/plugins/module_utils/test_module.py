@@ -4,10 +4,6 @@
 """TriggerModule: connection options and their environment fallbacks, client construction,
 client errors turned into fail_json with a structured ``failure``, check/diff helpers."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import re
 
@@ -63,7 +59,7 @@ class Calls(Operation):
     resource_key = 'answer'
 
     def __init__(self, client, call):
-        super(Calls, self).__init__(client)
+        super().__init__(client)
         self.call = call
 
     def run(self):
