@@ -3,20 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-_API_KEY = r'''      - The credential used to call the Trigger.dev API, sent as a bearer token.
-      - A secret key (V(tr_dev_...), V(tr_stg_...), V(tr_prod_...), V(tr_preview_...), or an additional key
-        V(tr_<env>_sk_...)) acts on its own environment only.
-      - A personal access token (V(tr_pat_...)) or organization access token (V(tr_oat_...)) reaches every
-        environment of the projects it can see; it needs O(project_ref) and O(environment). For operations
-        the API accepts only with a secret key (schedules, triggering, run retrieve/cancel/replay), the
-        environment's secret key is fetched once through the API with the access token and never returned or logged.
-      - If not set, the value of the E(TRIGGER_SECRET_KEY) environment variable is used, then E(TRIGGER_ACCESS_TOKEN).
-'''
-_API_URL = r'''      - Base URL of the Trigger.dev API. Set it for a self-hosted instance or the local emulator.
-      - If not set, the value of the E(TRIGGER_API_URL) environment variable is used, then V(https://api.trigger.dev).
-'''
-
-
 class ModuleDocFragment:
 
     # The connection options of every module (module_utils/_connection.py defines them in code).
@@ -24,12 +10,22 @@ class ModuleDocFragment:
 options:
   api_key:
     description:
-''' + _API_KEY + r'''    type: str
+      - The credential used to call the Trigger.dev API, sent as a bearer token.
+      - A secret key (V(tr_dev_...), V(tr_stg_...), V(tr_prod_...), V(tr_preview_...), or an additional key
+        V(tr_<env>_sk_...)) acts on its own environment only.
+      - A personal access token (V(tr_pat_...)) or organization access token (V(tr_oat_...)) reaches every
+        environment of the projects it can see; it needs O(project_ref) and O(environment). For operations
+        the API accepts only with a secret key (schedules, triggering, run retrieve/cancel/replay), the
+        environment's secret key is fetched once through the API with the access token and never returned or logged.
+      - If not set, the value of the E(TRIGGER_SECRET_KEY) environment variable is used, then E(TRIGGER_ACCESS_TOKEN).
+    type: str
     required: true
     aliases: [secret_key, access_token]
   api_url:
     description:
-''' + _API_URL + r'''    type: str
+      - Base URL of the Trigger.dev API. Set it for a self-hosted instance or the local emulator.
+      - If not set, the value of the E(TRIGGER_API_URL) environment variable is used, then V(https://api.trigger.dev).
+    type: str
     default: https://api.trigger.dev
   project_ref:
     description:
@@ -89,16 +85,27 @@ requirements:
     # Lookups and the inventory plugin: the same options, resolved by module_utils/_connection.py (environment
     # variables, then defaults), so api_key is not required here and api_url has no default of its own. List this
     # fragment before triggerdev.management.connection: where both set a key of an option, the first one wins.
+    # ansible-test reads fragments as plain string literals, so the two descriptions are written out again
+    # (tests/unit/plugins/lookup/test_envvar.py checks they stay the same).
     PLUGINS = r'''
 options:
   api_key:
     description:
-''' + _API_KEY + r'''    type: str
+      - The credential used to call the Trigger.dev API, sent as a bearer token.
+      - A secret key (V(tr_dev_...), V(tr_stg_...), V(tr_prod_...), V(tr_preview_...), or an additional key
+        V(tr_<env>_sk_...)) acts on its own environment only.
+      - A personal access token (V(tr_pat_...)) or organization access token (V(tr_oat_...)) reaches every
+        environment of the projects it can see; it needs O(project_ref) and O(environment). For operations
+        the API accepts only with a secret key (schedules, triggering, run retrieve/cancel/replay), the
+        environment's secret key is fetched once through the API with the access token and never returned or logged.
+      - If not set, the value of the E(TRIGGER_SECRET_KEY) environment variable is used, then E(TRIGGER_ACCESS_TOKEN).
+    type: str
     required: false
     aliases: [secret_key, access_token]
   api_url:
     description:
-''' + _API_URL + r'''    type: str
+      - Base URL of the Trigger.dev API. Set it for a self-hosted instance or the local emulator.
+      - If not set, the value of the E(TRIGGER_API_URL) environment variable is used, then V(https://api.trigger.dev).
+    type: str
     default: null
 '''
-

@@ -218,8 +218,8 @@ class PreviewBranches:
         credential = client.credential
         if credential.is_secret_key and credential.environment != 'preview':
             raise TriggerInputError('Preview branches are managed with an access token (tr_pat_..., with project_ref) or '
-                              'the secret key of the preview environment (tr_preview_...); this is a %s.'
-                              % credential.describe())
+                                    'the secret key of the preview environment (tr_preview_...); this is a %s.'
+                                    % credential.describe())
         self.project_ref = client.require_project_ref() if credential.is_access_token else client.project_ref
 
     @property
@@ -231,14 +231,14 @@ class PreviewBranches:
         ref = self.project_ref
         if not ref:
             raise TriggerInputError('project_ref (proj_...) is required for preview branches: the branch routes are '
-                              'per project. Set project_ref or TRIGGER_PROJECT_REF.')
+                                    'per project. Set project_ref or TRIGGER_PROJECT_REF.')
         return encode_path('api', 'v1', 'projects', ref, 'branches', *extra)
 
     def list(self):
         """Every active preview branch of the project (personal access token only)."""
         if not self.can_list:
             raise TriggerInputError('Listing preview branches needs a personal access token (tr_pat_...): the API refuses '
-                              'organization access tokens and secret keys on this route.')
+                                    'organization access tokens and secret keys on this route.')
         body = self.client.request('GET', self._path(), auth=AUTH_PAT, branch=False) or {}
         items = body.get('branches') if isinstance(body, dict) else None
         return [branch_from_list_item(item) for item in (items or []) if isinstance(item, dict)]

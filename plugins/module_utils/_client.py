@@ -77,6 +77,7 @@ BACKOFF_MAX = 30.0
 BACKOFF_FACTOR = 1.6
 RATE_LIMIT_MAX_WAIT = 60.0
 
+
 def encode_path(*segments):
     """Join path segments, percent-encoding each one ('/' included).
 
@@ -86,7 +87,7 @@ def encode_path(*segments):
     for segment in segments:
         if segment is None or str(segment) in ('', '.', '..'):
             raise TriggerInputError('%r cannot be used as a path segment (a name, id or key): it would address another '
-                                     'API route.' % (segment,))
+                                    'API route.' % (segment,))
     return '/' + '/'.join(quote(str(s), safe='') for s in segments)
 
 
@@ -130,7 +131,7 @@ class TriggerClient:
             environment = self.credential.environment
         if branch and environment != 'preview':
             raise TriggerInputError('branch is only valid with the preview environment (environment is %s).'
-                                     % (environment or 'not set'))
+                                    % (environment or 'not set'))
         self.environment = environment
         self.branch = branch
 
@@ -153,14 +154,14 @@ class TriggerClient:
     def require_environment(self):
         if not self.environment:
             raise TriggerInputError('environment is required with an access token for this operation: '
-                                     'one of dev, staging, prod, preview (or TRIGGER_ENVIRONMENT).')
+                                    'one of dev, staging, prod, preview (or TRIGGER_ENVIRONMENT).')
         return self.environment
 
     def require_branch(self):
         """For calls that need the branch of a preview key (the server answers 401 without it)."""
         if self.environment == 'preview' and not self.branch and self.credential.is_secret_key:
             raise TriggerInputError('A preview secret key needs branch (the preview branch to act on); '
-                                     'set branch or TRIGGER_PREVIEW_BRANCH.')
+                                    'set branch or TRIGGER_PREVIEW_BRANCH.')
 
     # ------------------------------------------------------------------ auth
 
@@ -178,7 +179,7 @@ class TriggerClient:
             if self.environment == 'preview' and not self.branch:
                 # The preview environment's secret key is refused by the server without a branch.
                 raise TriggerInputError('This operation needs the preview secret key, which the API accepts only for one '
-                                         'preview branch: set branch or TRIGGER_PREVIEW_BRANCH.')
+                                        'preview branch: set branch or TRIGGER_PREVIEW_BRANCH.')
             body = self.request('GET', encode_path('api', 'v1', 'projects', self.require_project_ref(), self.require_environment()),
                                 auth=AUTH_ANY)
             key = body.get('apiKey') if isinstance(body, dict) else None
@@ -338,7 +339,7 @@ class TriggerClient:
         if not message:
             message = (response.text or response.reason or 'no message')[:500]
         return api_error_class(response.status_code)(method, path, response.status_code, scrub(message, self.secrets),
-                                                  body=body, attempts=attempts)
+                                                     body=body, attempts=attempts)
 
     # ------------------------------------------------------------------ pagination
 

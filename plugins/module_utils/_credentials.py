@@ -67,7 +67,7 @@ def classify(token):
     """Return the Credential for ``token`` or raise TriggerInputError (the token is never echoed)."""
     if not token or not isinstance(token, str):
         raise TriggerInputError('No Trigger.dev API key was given: set api_key, or the TRIGGER_SECRET_KEY or '
-                              'TRIGGER_ACCESS_TOKEN environment variable; %s.' % KEY_FORMAT_HINT)
+                                'TRIGGER_ACCESS_TOKEN environment variable; %s.' % KEY_FORMAT_HINT)
     token = token.strip()
     match = _SECRET_KEY_RE.match(token)
     if match:

@@ -42,11 +42,11 @@ def _cron_value(text, index, expression):
         if names:
             hint = ' (or a name: %s)' % ', '.join(sorted(names, key=names.get))
         raise TriggerInputError("Invalid cron expression %r: %r in the %s field is not a number from %d to %d%s."
-                            % (expression, text, name, low, high, hint))
+                                % (expression, text, name, low, high, hint))
     value = int(text)
     if not low <= value <= high:
         raise TriggerInputError('Invalid cron expression %r: %d in the %s field is out of range %d-%d.'
-                            % (expression, value, name, low, high))
+                                % (expression, value, name, low, high))
     return value
 
 
@@ -59,14 +59,14 @@ def _cron_item(item, index, expression):
     if sep:
         if not step.isdigit() or int(step) < 1:
             raise TriggerInputError('Invalid cron expression %r: step %r in the %s field must be a whole number of at least 1.'
-                                % (expression, step, name))
+                                    % (expression, step, name))
     if base == '*' or (base == '?' and index in (_DOM, _DOW)):
         return
     if '-' in base:
         first, _dash, last = base.partition('-')
         if not first or not last:
             raise TriggerInputError('Invalid cron expression %r: range %r in the %s field needs a start and an end.'
-                                % (expression, base, name))
+                                    % (expression, base, name))
         start = _cron_value(first, index, expression)
         end = _cron_value(last, index, expression)
         if start > end:
@@ -89,7 +89,7 @@ def validate_cron(expression):
     if len(fields) != 5:
         extra = ' A seconds field is not supported.' if len(fields) == 6 else ''
         raise TriggerInputError('Invalid cron expression %r: it has %d fields, expected 5 '
-                            '(minute hour day-of-month month day-of-week).%s' % (expression, len(fields), extra))
+                                '(minute hour day-of-month month day-of-week).%s' % (expression, len(fields), extra))
     for index, field in enumerate(fields):
         for item in field.split(','):
             upper = item.upper()
@@ -100,7 +100,7 @@ def validate_cron(expression):
                 _cron_value(day, index, expression)
                 if not nth.isdigit() or not 1 <= int(nth) <= 5:
                     raise TriggerInputError('Invalid cron expression %r: %r in the day of week field needs a week number 1-5 after #.'
-                                        % (expression, item))
+                                            % (expression, item))
                 continue
             if index == _DOW and len(upper) > 1 and upper.endswith('L'):
                 _cron_value(item[:-1], index, expression)

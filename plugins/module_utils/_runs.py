@@ -111,8 +111,8 @@ def parse_time(value, name):
 
 def _delay_error(name, value):
     return TriggerInputError('%s must be a duration in the units the server reads (%s; for example 30s, 15m, 2h, 2hr, '
-                          '1h30m, 1d, 1w) or an ISO-8601 date-time in the future; got %r. The server ignores anything '
-                          'else and starts the run at once.' % (name, SERVER_DURATION_UNITS, value))
+                             '1h30m, 1d, 1w) or an ISO-8601 date-time in the future; got %r. The server ignores anything '
+                             'else and starts the run at once.' % (name, SERVER_DURATION_UNITS, value))
 
 
 def validate_delay(value, name='delay', now_ms=None):
@@ -160,8 +160,8 @@ def validate_idempotency_key_ttl(value, name='idempotency_key_ttl'):
     text = value.strip() if isinstance(value, str) else value
     if duration_ms(text, KEY_TTL_UNITS, single=True) is None:
         raise TriggerInputError('%s must be one number and one unit of s, m, h or d (for example 30s, 15m, 24h or 7d); got %r. '
-                             'The server reads nothing else (not 1w, 1h30m or 500ms) and would keep the key for 30 days '
-                             'instead.' % (name, value))
+                                'The server reads nothing else (not 1w, 1h30m or 500ms) and would keep the key for 30 days '
+                                'instead.' % (name, value))
     return text
 
 
@@ -230,7 +230,7 @@ def build_trigger_body(payload, options, where=''):
     size = json_size(body, where + 'payload')
     if size > MAX_PAYLOAD_BYTES:
         raise TriggerInputError('%spayload is too large: the request would be %d bytes and Trigger.dev accepts at most %d (3 MiB).'
-                             % (where, size, MAX_PAYLOAD_BYTES))
+                                % (where, size, MAX_PAYLOAD_BYTES))
     return body
 
 
@@ -252,7 +252,7 @@ def build_batch_items(items, defaults, now_ms=None):
         body['task'] = task
         if json_size(body, where + 'payload') > BATCH_MAX_BYTES:
             raise TriggerInputError('%spayload is too large for a batch request (at most %d bytes per request); '
-                                 'trigger it on its own instead.' % (where, BATCH_MAX_BYTES))
+                                    'trigger it on its own instead.' % (where, BATCH_MAX_BYTES))
         result.append(body)
     return result
 

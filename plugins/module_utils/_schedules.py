@@ -72,10 +72,10 @@ def validate_window(window):
     match = _WINDOW_RE.match(text)
     if not match:
         raise TriggerInputError('Invalid window %r: use whole minutes or hours such as "30m" or "2h" (at most 24 hours), '
-                            'or a percentage of the cron interval such as "25%%".' % (window,))
+                                'or a percentage of the cron interval such as "25%%".' % (window,))
     if len(match.group(1)) > 1 and match.group(1).startswith('0'):
         raise TriggerInputError('Invalid window %r: the server refuses leading zeros; write %r.'
-                            % (window, '%d%s' % (int(match.group(1)), match.group(2))))
+                                % (window, '%d%s' % (int(match.group(1)), match.group(2))))
     amount, unit = int(match.group(1)), match.group(2)
     if unit == '%' and amount > 100:
         raise TriggerInputError('Invalid window %r: a percentage must be between 0 and 100.' % (window,))
@@ -105,8 +105,8 @@ def validate_timezone(name):
     close = sorted(n for n in list(LISTED) + list(ALIASES) if n.lower() == lower)
     hint = (' Did you mean %s?' % close[0]) if close else ''
     raise TriggerInputError('Unknown timezone %r: Trigger.dev accepts the IANA names its server lists (GET /api/v1/timezones), '
-                        'such as "UTC", "America/New_York" or "Europe/London", and other names of the same zones.%s'
-                        % (name, hint))
+                            'such as "UTC", "America/New_York" or "Europe/London", and other names of the same zones.%s'
+                            % (name, hint))
 
 
 # ---------------------------------------------------------------------------------------------- keys
@@ -140,14 +140,14 @@ def validate_key(key, sent):
         raise TriggerInputError('deduplication_key %r has leading or trailing whitespace.' % key)
     if sent.startswith(SCHEDULE_ID_PREFIX):
         raise TriggerInputError('deduplication_key %r starts with "sched_": the API reads such a value as a schedule id, '
-                            'so the schedule could never be found again by its key. Choose another key.' % sent)
+                                'so the schedule could never be found again by its key. Choose another key.' % sent)
     return key
 
 
 def validate_id(schedule_id):
     if not schedule_id or not str(schedule_id).startswith(SCHEDULE_ID_PREFIX) or len(schedule_id) <= len(SCHEDULE_ID_PREFIX):
         raise TriggerInputError('id %r is not a schedule id: schedule ids start with "sched_". '
-                            'To address a schedule by its key use deduplication_key.' % (schedule_id,))
+                                'To address a schedule by its key use deduplication_key.' % (schedule_id,))
     return schedule_id
 
 

@@ -163,7 +163,6 @@ options:
         remove as well, for example schedules created with a bare key before the collection managed them.
     type: list
     elements: str
-    no_log: false
 notes:
   - A task change is a delete followed by a create. If the create fails (for example the new task is not a scheduled
     task), the module creates the old schedule again under the same key and fails with the server's message.

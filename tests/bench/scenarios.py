@@ -333,7 +333,7 @@ def schedules_set(emu, n, case='nochange', token=None, latency_ms=0, prepare=Tru
     writes = [line for line in measured['journal'] if not line.startswith('GET ')]
     if len(writes) != expected_writes or bool(measured['result'].get('changed')) != bool(expected_writes):
         raise ScenarioError('the set form sent %d writes (changed=%s), expected %d' % (len(writes), measured['result'].get('changed'),
-                                                                                      expected_writes))
+                                                                                       expected_writes))
     measured['result'] = {'changed': measured['result'].get('changed'), 'schedules': len(measured['result']['schedules'])}
     return measured
 

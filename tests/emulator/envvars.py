@@ -5,7 +5,7 @@ import email.policy
 
 from . import auth
 from .state import ORG
-from .util import ApiError, Response, check_fields, now_ms, unhandled_exception, zod_issue
+from .util import ApiError, Response, check_fields, now_ms, unhandled_exception
 
 BLACKLIST = ("TRIGGER_SECRET_KEY", "TRIGGER_API_URL")
 REDACTED = "<redacted>"

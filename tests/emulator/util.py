@@ -3,6 +3,7 @@
 import base64
 import datetime
 import json
+import math
 import re
 
 UTC = datetime.timezone.utc
@@ -213,7 +214,7 @@ def zod_coerced_int(raw, path, positive=False, minimum=None, maximum=None):
     if number is None:
         return None, [{"code": "invalid_type", "expected": "number", "received": "nan", "path": path, "message": "Expected number, received nan"}]
     issues = []
-    if number != number or number in (float("inf"), float("-inf")) or number != int(number):
+    if math.isnan(number) or math.isinf(number) or number != int(number):
         issues.append({"code": "invalid_type", "expected": "integer", "received": "float", "message": "Expected integer, received float", "path": path})
     bounds = []
     if positive:

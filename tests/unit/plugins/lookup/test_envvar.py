@@ -156,3 +156,11 @@ def test_options_match_the_module_connection_spec():
         assert not opt.get('required'), name
         for variable in env_names:
             assert 'E(%s)' % variable in ' '.join(opt['description']), (name, variable)
+
+
+def test_plugin_fragment_describes_the_options_as_the_module_fragment_does():
+    from ansible_collections.triggerdev.management.plugins.doc_fragments.connection import ModuleDocFragment
+    modules = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']
+    plugins = yaml.safe_load(ModuleDocFragment.PLUGINS)['options']
+    for name, option in plugins.items():
+        assert option['description'] == modules[name]['description'], name

@@ -107,10 +107,10 @@ def make_client(fake_time):
     return make
 
 
-
 def envvars_path(api_client, *extra):
     """A route every credential may call (the env-var list of the target), for the transport tests."""
     return EnvVarAPI(api_client).path(*extra)
+
 
 def assert_no_token(*texts):
     for text in texts:

@@ -98,7 +98,6 @@ def test_validate_env_file_names_lines():
     assert 'A is declared more than once (env_file lines 1 and 4)' in str(err.value)
 
 
-
 class Synced:
     """The outcome of EnvVarSync with its return values as attributes (added, updated, ...)."""
 
@@ -116,6 +115,7 @@ def sync(api_client, desired, check_mode=False, **kwargs):
     return Synced(EnvVarSync(api_client, check_mode, desired, **kwargs).run())
 
 # ------------------------------------------------------------------------------------------ dotenv
+
 
 def test_parse_dotenv_supported_syntax():
     text = '\n'.join([

@@ -12,7 +12,6 @@ import requests
 import responses
 import yaml
 
-from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.triggerdev.management.plugins.module_utils import _module as module_mod
@@ -48,10 +47,10 @@ def catch_all(rsps):
     return rsps
 
 
-
 def envvars_path(api_client, *extra):
     """A route every credential may call (the env-var list of the target), for the transport tests."""
     return EnvVarAPI(api_client).path(*extra)
+
 
 class Calls(Operation):
     """An operation that only calls ``call()`` (a request, or code that raises)."""

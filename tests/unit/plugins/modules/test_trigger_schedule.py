@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import responses
 
 from ansible_collections.triggerdev.management.plugins.modules import trigger_schedule as MODULE
 from ansible_collections.triggerdev.management.plugins.modules import trigger_schedule_info as INFO
