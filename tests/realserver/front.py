@@ -16,6 +16,7 @@ Everything else under /_emulator answers 501 with the capability it needs (tests
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -89,8 +90,11 @@ class Backend:
     def config(self):
         base = fixture.config_view(fixture.State(), self.front_url)
         branches = self.branches()
-        for project in base["projects"]:
+        keys = self.current_keys()
+        for project in base["projects"] + base.get("outside_projects", []):
             project["branches"] = branches.get(project["ref"], [])
+            for env in project["environments"].values():
+                env["secret_key"] = keys.get(env["id"], env["secret_key"])  # a root key regenerated since the seed
         base.update({
             "backend": "real", "uat": self.uat, "webapp_url": self.webapp_url, "server_commit": fixture.SERVER_COMMIT,
             "now": int(time.time() * 1000),
@@ -98,6 +102,11 @@ class Backend:
                              "clock": False, "workers": False, "runs_execute": ["dev"] if self.dev_worker else []},
         })
         return base
+
+    def current_keys(self):
+        """{environment id: its root secret key now}."""
+        rows = _psql(self.pg_url, 'SELECT id, "apiKey" FROM "RuntimeEnvironment" WHERE "parentEnvironmentId" IS NULL')
+        return dict(line.split("|", 1) for line in rows.splitlines() if "|" in line)
 
     def reset(self):
         """The seeded fixture again: test rows deleted, the runs replica emptied, the journal cleared."""
@@ -140,7 +149,20 @@ class Backend:
             return "uat"
         if token in self.keys:
             return "secret_key:" + self.keys[token]
+        if re.match(r"^tr_(dev|stg|prod|preview)_", token):
+            return self._minted_key(token)
         return "invalid"
+
+    def _minted_key(self, token):
+        """A secret key the server made after the seed (a regenerated root key): its environment, from the database."""
+        row = _psql(self.pg_url, 'SELECT slug, "parentEnvironmentId" IS NOT NULL FROM "RuntimeEnvironment" WHERE "apiKey" = %s'
+                    % seed.q(token)).strip()
+        if not row:
+            return "invalid"
+        slug, is_branch = row.split("|")[:2]
+        name = "preview" if is_branch == "t" else {"stg": "staging"}.get(slug, slug)
+        self.keys[token] = name
+        return "secret_key:" + name
 
     def record(self, entry):
         with self.lock:

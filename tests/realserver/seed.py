@@ -141,9 +141,13 @@ def _worker_rows(project, env, now):
     for slug in worker["tasks"]:
         task = project["tasks"][slug]
         queue_id = "queue_%s_%s" % (env["id"], slug)
+        # a reset puts back what tests change on a queue (pause, overrides): an upsert of the seeded row
         rows.append(insert("TaskQueue", {"id": queue_id, "friendlyId": queue_id, "name": "task/" + slug, "orderableName": "task/" + slug,
                                          "type": "VIRTUAL", "version": "V2", "projectId": project["id"], "runtimeEnvironmentId": env["id"],
-                                         "updatedAt": now}))
+                                         "updatedAt": now},
+                           conflict='DO UPDATE SET "paused" = false, "concurrencyLimit" = NULL, "concurrencyLimitBase" = NULL, '
+                                    '"concurrencyLimitOverriddenAt" = NULL, "concurrencyLimitOverriddenBy" = NULL, '
+                                    '"concurrencyLimitOverridePercent" = NULL'))
         rows.append('INSERT INTO "_BackgroundWorkerToTaskQueue" ("A", "B") VALUES (%s, %s) ON CONFLICT DO NOTHING;\n' % (q(worker_id), q(queue_id)))
         task_id = "task_%s_%s" % (env["id"], slug)
         rows.append(insert("BackgroundWorkerTask", {"id": task_id, "friendlyId": task_id, "slug": slug, "filePath": "src/trigger/tasks.ts",
