@@ -406,13 +406,14 @@ class TaskCampaign(Campaign):
     def verify(self, i, applied):
         runs = self.runs(i)
         problems = []
-        keys = collections.Counter(r.get('idempotencyKey') for r in runs if r.get('idempotencyKey'))
+        # A trigger without the user's key carries a one-off key of the module's (RETRY_KEY_PREFIX): it counts as unkeyed.
+        keys = collections.Counter(r.get('idempotencyKey') for r in runs if user_key(r))
         twice = sorted(k for k, n in keys.items() if n > 1)
         if twice:
             problems.append('runs created twice for idempotency keys %s' % twice)
-        unkeyed = [r for r in runs if not r.get('idempotencyKey')]
+        unkeyed = [r for r in runs if not user_key(r)]
         if len(unkeyed) > 1:
-            problems.append('the unkeyed trigger created %d runs (request idempotency key not honoured on retry)' % len(unkeyed))
+            problems.append('the unkeyed trigger created %d runs (its one-off idempotency key not honoured on retry)' % len(unkeyed))
         if applied:
             expected = {self.tag(i) + '-single'} | {'%s-item-%02d' % (self.tag(i), j) for j in range(self.batch)}
             if set(keys) != expected:
@@ -421,6 +422,12 @@ class TaskCampaign(Campaign):
                 problems.append('the unkeyed trigger succeeded but %d runs exist' % len(unkeyed))
         self.stats['runs_created'] += len(runs)
         return problems
+
+
+def user_key(run):
+    """The idempotency key the user gave the run, or None (none, or the module's one-off retry key)."""
+    key = run.get('idempotencyKey')
+    return None if not key or key.startswith('triggerdev.management-retry-') else key
 
 
 class RunCampaign(Campaign):
