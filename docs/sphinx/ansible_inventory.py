@@ -31,11 +31,19 @@ LABELS = {
     'playbooks_vault': ('vault_guide/index.html#vault-guide-index', 'Protecting sensitive data with Ansible vault'),
     'collections_installing': ('collections_guide/collections_installing.html#collections-installing',
                                'Installing collections'),
+    'action_plugins': ('plugins/action.html#action-plugins', 'Action plugins'),
 }
+
+# Environment variables of ansible-core's configuration that generated pages refer to (the inventory plugin's cache
+# options come from ansible-core's inventory_cache fragment).
+ENVVARS = ('ANSIBLE_CACHE_PLUGIN', 'ANSIBLE_CACHE_PLUGIN_CONNECTION', 'ANSIBLE_CACHE_PLUGIN_PREFIX', 'ANSIBLE_CACHE_PLUGIN_TIMEOUT',
+           'ANSIBLE_INVENTORY_CACHE', 'ANSIBLE_INVENTORY_CACHE_PLUGIN', 'ANSIBLE_INVENTORY_CACHE_CONNECTION',
+           'ANSIBLE_INVENTORY_CACHE_PLUGIN_PREFIX', 'ANSIBLE_INVENTORY_CACHE_TIMEOUT')
 
 
 def render(labels):
     lines = ['%s std:label -1 %s %s\n' % (name, uri, title) for name, (uri, title) in sorted(labels.items())]
+    lines.extend('%s std:envvar -1 reference_appendices/config.html#envvar-%s -\n' % (name, name) for name in ENVVARS)
     header = ('# Sphinx inventory version 2\n'
               '# Project: Ansible\n'
               '# Version: devel\n'
