@@ -74,7 +74,7 @@ units-latest: venv-latest tree
 # The tests of the test tooling and of the package: the emulator over HTTP (tests/emulator/tests), the collection's
 # metadata, docs and packaging (tests/meta), the real-server helpers (tests/realserver/tests).
 selftests: venv tree
-	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/emulator/tests tests/meta tests/realserver/tests
+	cd $(BUILD) && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/emulator/tests tests/meta tests/realserver/tests tests/differential/tests
 
 # The fast inner loop (well under two minutes): the unit tests and the meta tests with plain pytest, pep8 and pylint.
 quick: venv tree

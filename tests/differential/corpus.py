@@ -5,7 +5,8 @@
 
 A case is {"name", "steps": [step, ...], "emulator_setup": [(control endpoint, body), ...]}; a step is
 {"method", "path", "auth", "headers", "json" | "raw", "save": {name: field}, "until": (field, value(s)),
-"timeout"}. `auth` is key:ENV[:PROJECT], pat, oat, uat, none or bogus. `{name}` in a path, header or
+"timeout", "unordered_by": key}. `unordered_by` marks a list whose order the server does not define: both sides are
+sorted by that key before the comparison and an order difference is reported apart. `auth` is key:ENV[:PROJECT], pat, oat, uat, none or bogus. `{name}` in a path, header or
 body is a value saved by an earlier step. Every route the collection uses is here with its success and
 error cases; cases start from the seed (both backends are reset first).
 
@@ -25,6 +26,11 @@ AUTH_KINDS = ['none', 'bogus', 'key:prod', 'key:dev', 'key:preview', 'pat', 'oat
 
 def get(path, auth='key:prod', **extra):
     return dict(method='GET', path=path, auth=auth, **extra)
+
+
+def envvar_list(path, auth='key:prod', **extra):
+    """The env-var list: its order is not defined on the server (no ORDER BY), so the comparison sorts by name."""
+    return get(path, auth, unordered_by='name', **extra)
 
 
 def post(path, body=None, auth='key:prod', **extra):
@@ -55,7 +61,7 @@ def schedule(task='daily-report', cron='0 * * * *', key='diff-1', **fields):
 def auth_matrix():
     routes = [
         ('runs list', get('/api/v1/runs')),
-        ('env var list', get(ENVVARS + '/prod')),
+        ('env var list', envvar_list(ENVVARS + '/prod')),
         ('env var resolved', get(ENVVARS)),
         ('schedules list', get(SCHEDULES)),
         ('key bootstrap', get(REF + '/prod')),
@@ -77,14 +83,14 @@ def envvar_cases():
     prod = ENVVARS + '/prod'
     return [
         {'name': 'envvars/crud', 'steps': [
-            get(prod),
+            envvar_list(prod),
             post(prod, {'name': 'DIFF_A', 'value': 'one'}),
             post(prod, {'name': 'DIFF_A', 'value': 'two'}),
             get(prod + '/DIFF_A'),
             put(prod + '/DIFF_A', {'value': 'three'}),
             get(prod + '/DIFF_A'),
             post(prod, {'name': 'DIFF_S', 'value': 'hidden', 'isSecret': True}),
-            get(prod),
+            envvar_list(prod),
             get(prod + '/DIFF_S'),
             delete(prod + '/DIFF_A'),
             delete(prod + '/DIFF_A'),
@@ -93,20 +99,20 @@ def envvar_cases():
         ]},
         {'name': 'envvars/access_tokens_and_slugs', 'steps': [
             post(ENVVARS + '/staging', {'name': 'DIFF_B', 'value': 'b'}, auth='pat'),
-            get(ENVVARS + '/stg', auth='pat'),
-            get(ENVVARS + '/staging', auth='oat'),
-            get(ENVVARS + '/production', auth='pat'),
-            get(ENVVARS + '/development', auth='pat'),
-            get(ENVVARS + '/dev', auth='key:prod'),
+            envvar_list(ENVVARS + '/stg', auth='pat'),
+            envvar_list(ENVVARS + '/staging', auth='oat'),
+            envvar_list(ENVVARS + '/production', auth='pat'),
+            envvar_list(ENVVARS + '/development', auth='pat'),
+            envvar_list(ENVVARS + '/dev', auth='key:prod'),
             get('/api/v1/projects/proj_other/envvars/prod', auth='key:prod'),
             get('/api/v1/projects/proj_nope/envvars/prod', auth='pat'),
-            get(ENVVARS + '/preview', auth='key:preview'),
+            envvar_list(ENVVARS + '/preview', auth='key:preview'),
         ]},
         {'name': 'envvars/import', 'steps': [
             post(prod + '/import', {'variables': {'DIFF_I1': '1', 'DIFF_I2': '2'}, 'override': True}),
             post(prod + '/import', {'variables': {'DIFF_I1': 'x', 'DIFF_I3': '3'}, 'override': False}),
             post(prod + '/import', {'variables': {'DIFF_I1': 'x'}, 'override': True}),
-            get(prod),
+            envvar_list(prod),
             post(prod + '/import', {'variables': 'nope'}),
             post(prod + '/import', {}),
         ]},
@@ -323,7 +329,7 @@ def branch_cases():
             get(REF + '/preview', auth='pat', headers=BRANCH),
             get(REF + '/preview', auth='oat', headers=BRANCH),
             post(ENVVARS + '/preview', {'name': 'DIFF_BR', 'value': 'b'}, auth='pat', headers=BRANCH),
-            get(ENVVARS + '/preview', auth='key:preview', headers=BRANCH),
+            envvar_list(ENVVARS + '/preview', auth='key:preview', headers=BRANCH),
             get('/api/v1/runs', auth='key:preview', headers=BRANCH),
             get('/api/v1/runs', auth='key:preview'),
             get('/api/v1/runs', auth='key:preview', headers={'x-trigger-branch': 'no-such-branch'}),

@@ -227,6 +227,17 @@ def align(emulator_side, other):
             emulator_side.control('workers', {'project': project['ref'], 'environment': env, 'connected': False})
 
 
+def unordered(answers, key):
+    """A list whose order the server does not define (the step says `unordered_by`): both sides sorted by that key, so
+    the content is still compared item by item, and a difference in order reported on its own as `body[] order`."""
+    bodies = [body for _status, body in answers]
+    if not key or not all(isinstance(b, list) and all(isinstance(i, dict) for i in b) for b in bodies):
+        return answers, []
+    orders = [[item.get(key) for item in body] for body in bodies]
+    answers = [(status, sorted(body, key=lambda item: str(item.get(key)))) for status, body in answers]
+    return answers, ([] if orders[0] == orders[1] else [('body[] order', orders[0], orders[1])])
+
+
 def compare(backends, cases, known):
     results = []
     for case in cases:
@@ -239,8 +250,9 @@ def compare(backends, cases, known):
         saved = [{} for _backend in backends]
         for index, step in enumerate(case['steps']):
             answers = [run_step(backend, step, saved[i]) for i, backend in enumerate(backends)]
+            answers, order_diffs = unordered(answers, step.get('unordered_by'))
             shaped = [{'status': status, 'body': shape(body, backend)} for (status, body), backend in zip(answers, backends)]
-            diffs = differences(shaped[0], shaped[1])
+            diffs = order_diffs + differences(shaped[0], shaped[1])
             label = step.get('name') or '%s %s' % (step.get('method', 'GET'), step['path'])
             entry = {'case': case['name'], 'step': index, 'request': label, 'diffs': []}
             for where, left, right in diffs:
