@@ -29,16 +29,12 @@ fails if a secret shows up in it anywhere but there.
 A second, tiny job that prints the token on purpose proves that the search finds a leak (canary).
 """
 
-import argparse
-import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 
 import ansible_runner
-import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
@@ -46,19 +42,10 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 from with_emulator import emulator, fetch_config  # noqa: E402  pylint: disable=wrong-import-position
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from awx_emulation import awx_injected_env, awx_safe_env, demo_secret_values, find_leaks  # noqa: E402  pylint: disable=wrong-import-position
+from awx_emulation import (  # noqa: E402  pylint: disable=wrong-import-position
+    awx_injected_env, awx_safe_env, demo_secret_values, find_leaks, job_leaks, job_setup, run_texts, use_job_environment)
 
-CREDENTIAL_TYPE = os.path.join(ROOT, 'extensions', 'awx', 'credential_type_trigger.yml')
 DEMO_VARS = os.path.join(ROOT, 'playbooks', 'vars', 'demo.yml')
-
-
-def artifact_texts(private_data_dir):
-    """(relative path, text) of every file under the private data directory."""
-    for dirpath, _dirnames, filenames in os.walk(private_data_dir):
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            with open(path, 'rb') as handle:
-                yield os.path.relpath(path, private_data_dir), handle.read().decode('utf-8', 'replace')
 
 
 def run_job(private_data_dir, playbook_text, env, verbosity):
@@ -84,26 +71,8 @@ def run_job(private_data_dir, playbook_text, env, verbosity):
     return runner, list(runner.events), recorded
 
 
-def collect(runner, events, recorded, private_data_dir):
-    texts = [('stdout', runner.stdout.read())]
-    texts.extend(('event %s %s' % (e.get('counter'), e.get('event')), json.dumps(e)) for e in events)
-    texts.append(('recorded job environment', json.dumps(recorded)))
-    texts.extend(artifact_texts(private_data_dir))
-    return texts
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--verbosity', type=int, default=3, help='ansible-playbook verbosity of the job (default 3: -vvv)')
-    parser.add_argument('--keep', help='keep the private data directories under this directory')
-    args = parser.parse_args(argv)
-    if not os.environ.get('ANSIBLE_COLLECTIONS_PATH'):
-        parser.error('set ANSIBLE_COLLECTIONS_PATH to the collection tree')
-
-    with open(CREDENTIAL_TYPE, encoding='utf-8') as handle:
-        credential_type = yaml.safe_load(handle)
-    workdir = args.keep or tempfile.mkdtemp(prefix='tdm-awx-')
-    os.makedirs(workdir, exist_ok=True)
+    args, credential_type, workdir = job_setup(__doc__, 'tdm-awx-', argv)
     started = time.monotonic()
     failures = []
     try:
@@ -114,11 +83,7 @@ def main(argv=None):
             injected = awx_injected_env(credential_type, inputs)
             print('awx: credential type %r injects %s' % (credential_type['name'], ', '.join(sorted(injected))))
             # The job's environment: what the runner inherits plus the injected variables, as on an AWX node.
-            base = {k: v for k, v in os.environ.items() if not k.startswith('TRIGGER_')}
-            base.update(ANSIBLE_COLLECTIONS_PATH=os.environ['ANSIBLE_COLLECTIONS_PATH'], ANSIBLE_NOCOLOR='1',
-                        PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''))
-            os.environ.clear()
-            os.environ.update(base)
+            use_job_environment()
 
             secrets = {'access token': config['pat']}
             for env_name, env in project['environments'].items():
@@ -139,17 +104,10 @@ def main(argv=None):
             if not stats.get('ok', {}).get('localhost'):
                 failures.append('the demo job ran no task on localhost (stats %r)' % (stats,))
 
-            texts = collect(runner, events, recorded, job_dir)
+            texts = run_texts(runner, events, job_dir, recorded)
             command_file = os.path.join('artifacts', 'job', 'command')
-            leaks = [(where, label) for where, label in find_leaks(secrets, texts) if where != command_file]
-            for where, label in leaks:
-                failures.append('%s found in %s' % (label, where))
-            # ansible-runner's own dump of the job environment: expected to hold the injected token there only.
-            command = json.loads(dict(texts)[command_file])
-            outside_env = {k: v for k, v in command.items() if k != 'env'}
-            in_command = find_leaks(secrets, [('command (without env)', json.dumps(outside_env))])
-            failures.extend('%s found in %s' % (label, where) for where, label in in_command)
-            in_env = sorted({label for _where, label in find_leaks(secrets, [('env', json.dumps(command.get('env', {})))])})
+            leaks, in_env = job_leaks(secrets, texts, 'job')
+            failures.extend('%s found in %s' % (label, where) for where, label in leaks)
             searched = len(texts)
             print('awx: searched %d texts (stdout, %d job events, %d files, the recorded job environment) for %d secrets'
                   % (searched, len(events), searched - len(events) - 2, len(secrets)))
@@ -165,7 +123,7 @@ def main(argv=None):
                                '    - name: Print the token on purpose\n      ansible.builtin.debug:\n'
                                "        msg: \"{{ lookup('ansible.builtin.env', 'TRIGGER_ACCESS_TOKEN') }}\"\n")
             canary, canary_events, canary_env = run_job(canary_dir, canary_playbook, injected, 0)
-            caught = {where for where, label in find_leaks(secrets, collect(canary, canary_events, canary_env, canary_dir))
+            caught = {where for where, label in find_leaks(secrets, run_texts(canary, canary_events, canary_dir, canary_env))
                       if label == 'access token' and where != command_file}
             if not any(w == 'stdout' for w in caught) or not any(w.startswith('event ') for w in caught):
                 failures.append('the canary job printed the token but the search did not find it in stdout and the events '

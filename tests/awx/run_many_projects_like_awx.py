@@ -13,25 +13,22 @@ decrypted. ansible-runner's own artifacts/<id>/command holds the job environment
 run_demo_like_awx.py that file is reported apart and may hold the token only.
 """
 
-import argparse
 import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 
 import ansible_runner
 import requests
-import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from with_emulator import emulator, fetch_config  # noqa: E402  pylint: disable=wrong-import-position
-from awx_emulation import awx_injected_env, find_leaks  # noqa: E402  pylint: disable=wrong-import-position
-from run_demo_like_awx import CREDENTIAL_TYPE, artifact_texts  # noqa: E402  pylint: disable=wrong-import-position
+from awx_emulation import (  # noqa: E402  pylint: disable=wrong-import-position
+    awx_injected_env, job_leaks, job_setup, run_texts, use_job_environment)
 
 SECRET_VALUE = 'many-projects-s3cret-value-7f3a'
 INVENTORY = 'plugin: triggerdev.management.trigger\nenvironments: [staging, prod]\nretries: 0\n'
@@ -72,44 +69,24 @@ def run(private_data_dir, env, verbosity, **kwargs):
     runner = ansible_runner.run(private_data_dir=private_data_dir, envvars=env, suppress_env_files=True, verbosity=verbosity or None,
                                 quiet=True, settings={'suppress_ansible_output': False}, **kwargs)
     events = list(runner.events)
-    texts = [('stdout', runner.stdout.read())]
-    texts.extend(('event %s %s' % (e.get('counter'), e.get('event')), json.dumps(e)) for e in events)
-    texts.extend(artifact_texts(private_data_dir))
-    return runner, events, texts
+    return runner, events, run_texts(runner, events, private_data_dir)
 
 
 def leaks_in(secrets, texts, ident):
-    """Leaks outside ansible-runner's own dump of the environment, and whether that dump holds anything but the token."""
-    command_file = os.path.join('artifacts', ident, 'command')
-    found = [(where, label) for where, label in find_leaks(secrets, texts) if where != command_file]
-    command = json.loads(dict(texts).get(command_file, '{}'))
-    found.extend(find_leaks(secrets, [('%s (without env)' % command_file, json.dumps({k: v for k, v in command.items() if k != 'env'}))]))
-    found.extend((command_file, label) for _where, label in find_leaks(secrets, [('env', json.dumps(command.get('env', {})))])
-                 if label != 'access token')
-    return found
+    """Leaks outside ansible-runner's own dump of the environment, and any secret but the token inside it."""
+    leaks, in_env = job_leaks(secrets, texts, ident)
+    return leaks + [(os.path.join('artifacts', ident, 'command'), label) for label in in_env if label != 'access token']
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--verbosity', type=int, default=3, help='verbosity of the runs (default 3: -vvv)')
-    parser.add_argument('--keep', help='keep the private data directories under this directory')
-    args = parser.parse_args(argv)
-    if not os.environ.get('ANSIBLE_COLLECTIONS_PATH'):
-        parser.error('set ANSIBLE_COLLECTIONS_PATH to the collection tree')
-    with open(CREDENTIAL_TYPE, encoding='utf-8') as handle:
-        credential_type = yaml.safe_load(handle)
-    workdir = args.keep or tempfile.mkdtemp(prefix='tdm-awx-many-')
-    os.makedirs(workdir, exist_ok=True)
+    args, credential_type, workdir = job_setup(__doc__, 'tdm-awx-many-', argv)
     started = time.monotonic()
     failures = []
     try:
         with emulator(python=sys.executable) as url:
             config = fetch_config(url)
             injected = awx_injected_env(credential_type, {'api_url': url, 'api_key': config['pat'], 'project_ref': 'proj_demo'})
-            base = {k: v for k, v in os.environ.items() if not k.startswith('TRIGGER_')}
-            base.update(ANSIBLE_NOCOLOR='1', PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''))
-            os.environ.clear()
-            os.environ.update(base)
+            use_job_environment()
             keys_before = {'%s %s key' % (p['ref'], e): v['secret_key'] for p in config['projects'] for e, v in p['environments'].items()}
 
             # The inventory update: ansible-inventory on the source file, with the credential in the environment.

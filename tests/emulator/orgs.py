@@ -80,20 +80,10 @@ def _manage_org(state, req, param):
     return auth.pat_route_user(state, req, _org_context(state, param), ("manage", "organization"))
 
 
-def _rename_body(req):
-    """The handler parses its own body: anything unreadable or invalid is 400 "Invalid request body"."""
-    body = req.json_or(ValueError)
-    title = body.get("title") if isinstance(body, dict) else None
-    title = title.strip(patbuilder.JS_SPACE) if isinstance(title, str) else None
-    if title is None or not 3 <= patbuilder.js_length(title) <= 50:
-        raise ApiError(400, "Invalid request body")
-    return title
-
-
 def rename_org(state, req, param):
     """PATCH /api/v1/orgs/{org} {title}: manage:organization, members only → {id, title, slug}."""
     org = _my_org(state, param, _manage_org(state, req, param))
-    org["title"] = _rename_body(req)
+    org["title"] = patbuilder.own_rename_body(req, "title", 3, 50)
     state.touch()
     return Response(200, {"id": org["id"], "title": org["title"], "slug": org["slug"]})
 

@@ -60,6 +60,17 @@ def string_field(body, name, issues, required=True, trim=False, min_length=None,
     return value
 
 
+def own_rename_body(req, name, min_length, max_length):
+    """A rename handler that parses its own body (orgs and projects): the trimmed string body[name] within the lengths;
+    anything unreadable or invalid is 400 "Invalid request body"."""
+    body = req.json_or(ValueError)
+    value = body.get(name) if isinstance(body, dict) else None
+    value = value.strip(JS_SPACE) if isinstance(value, str) else None
+    if value is None or not min_length <= js_length(value) <= max_length:
+        raise ApiError(400, "Invalid request body")
+    return value
+
+
 def number_issues(path, value, maximum):
     """z.number().int().positive().max(maximum)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -101,19 +101,10 @@ def _manage_project(state, req, ref):
     return auth.pat_route_user(state, req, _live_project_org(state, ref), ("manage", "project"))
 
 
-def _rename_body(req):
-    body = req.json_or(ValueError)
-    name = body.get("name") if isinstance(body, dict) else None
-    name = name.strip(patbuilder.JS_SPACE) if isinstance(name, str) else None
-    if name is None or not 1 <= patbuilder.js_length(name) <= 255:
-        raise ApiError(400, "Invalid request body")
-    return name
-
-
 def rename_project(state, req, ref):
     """PATCH /api/v1/projects/{ref} {name} → {id, name}; the slug and ref stay."""
     project = _my_project(state, ref, _manage_project(state, req, ref))
-    project["name"] = _rename_body(req)
+    project["name"] = patbuilder.own_rename_body(req, "name", 1, 255)
     state.touch()
     return Response(200, {"id": project["id"], "name": project["name"]})
 
