@@ -5,9 +5,10 @@
 
 A case is {"name", "steps": [step, ...], "emulator_setup": [(control endpoint, body), ...]}; a step is
 {"method", "path", "auth", "headers", "json" | "raw", "save": {name: field}, "until": (field, value(s)),
-"timeout", "unordered_by": key}. `unordered_by` marks a list whose order the server does not define: both sides are
-sorted by that key before the comparison and an order difference is reported apart. `auth` is key:ENV[:PROJECT], pat, oat, uat, none or bogus. `{name}` in a path, header or
-body is a value saved by an earlier step. Every route the collection uses is here with its success and
+"timeout", "unordered_by": key}. `unordered_by` marks a list whose order the server does not define: both
+sides are sorted by that key before the comparison and an order difference is reported apart. `auth` is
+key:ENV[:PROJECT], pat, oat, uat, none or bogus. `{name}` in a path, header or body is a value saved by an
+earlier step. Every route the collection uses is here with its success and
 error cases; cases start from the seed (both backends are reset first).
 
 The real server here has no worker in staging and prod (nothing executes there), so cases that trigger
