@@ -85,7 +85,8 @@ def main(argv=None):
     try:
         with emulator(python=sys.executable) as url:
             config = fetch_config(url)
-            injected = awx_injected_env(credential_type, {'api_url': url, 'api_key': config['pat'], 'project_ref': 'proj_demo'})
+            # One credential over every project: its project ref stays blank (AWX injects it empty).
+            injected = awx_injected_env(credential_type, {'api_url': url, 'api_key': config['pat']})
             use_job_environment()
             keys_before = {'%s %s key' % (p['ref'], e): v['secret_key'] for p in config['projects'] for e, v in p['environments'].items()}
 

@@ -82,12 +82,21 @@ def test_credential_type_injects_only_what_the_modules_read():
     assert injected['TRIGGER_ACCESS_TOKEN'] == '{{ api_key }}'
 
 
-def test_every_injected_input_is_required():
-    """AWX renders a blank input as an empty variable; an empty TRIGGER_* value would reach the modules."""
-    injected_inputs = set()
-    for template in CREDENTIAL_TYPE['injectors']['env'].values():
-        injected_inputs |= meta.find_undeclared_variables(Environment().parse(template))
-    assert injected_inputs <= set(CREDENTIAL_TYPE['inputs']['required'])
+def test_only_the_url_and_the_key_are_required():
+    """The project ref may stay blank (one credential over several projects); AWX then injects an empty variable."""
+    assert CREDENTIAL_TYPE['inputs']['required'] == ['api_url', 'api_key']
+    env = awx.awx_injected_env(CREDENTIAL_TYPE, {'api_url': 'https://api.trigger.dev', 'api_key': 'tr_pat_abc12345678'})
+    assert env['TRIGGER_PROJECT_REF'] == ''
+
+
+def test_a_blank_injected_variable_counts_as_unset(monkeypatch):
+    """What AWX injects for the blank project ref is read as no project ref by the modules, lookups and inventory."""
+    env = awx.awx_injected_env(CREDENTIAL_TYPE, {'api_url': 'https://api.trigger.dev', 'api_key': 'tr_pat_abc12345678'})
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    from ansible_collections.triggerdev.management.plugins.module_utils import _connection as connection
+    resolved = connection.resolve({'api_key': None, 'api_url': None, 'project_ref': None})
+    assert resolved['project_ref'] is None and resolved['api_key'] == 'tr_pat_abc12345678'
 
 
 def test_credential_type_env_names_are_allowed_by_awx():
@@ -107,9 +116,8 @@ def test_awx_injection_renders_the_credential():
 
 
 def test_awx_injection_refuses_a_blank_required_input():
-    with pytest.raises(ValueError, match='project_ref'):
-        awx.awx_injected_env(CREDENTIAL_TYPE, {'api_url': 'https://api.trigger.dev', 'api_key': 'tr_pat_abc12345678',
-                                               'project_ref': ''})
+    with pytest.raises(ValueError, match='api_key'):
+        awx.awx_injected_env(CREDENTIAL_TYPE, {'api_url': 'https://api.trigger.dev', 'api_key': '', 'project_ref': 'proj_x'})
 
 
 def test_leak_search_finds_raw_and_json_escaped_secrets():
