@@ -36,7 +36,27 @@ NOT_EMULATED = Response(501, {"error": "Creating deployments (POST /api/v1/deplo
 # ---------------------------------------------------------------- rows
 
 def _rows(state):
-    return state.data.setdefault("deployments", {})
+    rows = state.data.setdefault("deployments", {})
+    _settle(rows)
+    return rows
+
+
+def _settle(rows):
+    """A seeded deployment with a next status (the build or deploy finishing) takes it once the emulator's clock passes
+    its time; a deployment canceled before then keeps CANCELED."""
+    now = None
+    for row in rows.values():
+        step = row.get("nextStatus")
+        if step is None:
+            continue
+        if row["status"] in FINAL:
+            row["nextStatus"] = None
+            continue
+        now = now_ms() if now is None else now
+        if now >= step["at"]:
+            row.update(status=step["status"], nextStatus=None)
+            if step["status"] == "DEPLOYED":
+                row["deployedAt"] = step["at"]
 
 
 def env_deployments(state, env):
@@ -376,6 +396,18 @@ def _control_fields(body, status, created):
     return fields
 
 
+def _control_next_status(body, status, created):
+    """``next_status`` after ``next_status_after_ms`` (from creation): a deployment still in progress that finishes."""
+    if body.get("next_status") is None:
+        return None
+    if status in FINAL or body["next_status"] not in FINAL:
+        raise ApiError(400, "next_status needs a status in progress and is one of %s" % ", ".join(FINAL))
+    after = body.get("next_status_after_ms", 0)
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        raise ApiError(400, "next_status_after_ms must be a whole number of milliseconds, 0 or more")
+    return {"status": body["next_status"], "at": created + after}
+
+
 def control_seed(state, body):
     """POST /_emulator/deployments: add one deployment (see README "Control API"); with a worker its queues are upserted,
     with promote it becomes current without the version check."""
@@ -390,14 +422,15 @@ def control_seed(state, body):
     version = body.get("version") or _free_version(env_deployments(state, env))
     if not isinstance(version, str) or any(row["version"] == version for row in env_deployments(state, env)):
         raise ApiError(400, "version must be a string not yet deployed to this environment")
-    with_worker = body.get("worker", status == "DEPLOYED")
+    next_status = _control_next_status(body, status, created)
+    with_worker = body.get("worker", "DEPLOYED" in (status, next_status and next_status["status"]))
     if body.get("promote") and not with_worker:
         raise ApiError(400, "only a deployment with a worker can be promoted")
     fields = _control_fields(body, status, created)
     worker = build_worker(state, project, env, body, now) if with_worker else None
     if worker is not None:
         worker["version"] = version
-    row = new_deployment(state.new_id("deployment_"), env["id"], _short_code(state), version, created, worker, **fields)
+    row = new_deployment(state.new_id("deployment_"), env["id"], _short_code(state), version, created, worker, nextStatus=next_status, **fields)
     _rows(state)[row["id"]] = row
     if worker is not None:
         queues.sync_worker(state, env, worker, now)

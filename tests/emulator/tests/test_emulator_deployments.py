@@ -194,6 +194,32 @@ def test_cancel(emu):
     assert r.status_code == 405 and r.json() == {"error": "Method Not Allowed"}
 
 
+def test_a_seeded_deployment_finishes_on_the_emulator_clock(emu):
+    key = emu.key("prod")
+    deploying = _seed(emu, version="20990101.1", status="DEPLOYING", next_status="DEPLOYED", next_status_after_ms=60_000)
+    assert deploying["tasks"]   # its worker exists already (the server indexes it while DEPLOYING)
+    one = emu.get(D + "/" + deploying["id"], key).json()
+    assert one["status"] == "DEPLOYING"
+    r = emu.post(D + "/20990101.1/promote", key)
+    assert r.status_code == 400 and r.json() == {"error": "Deployment must be in the DEPLOYED state to be promoted."}
+    emu.control("POST", "clock", {"advance_ms": 60_000})
+    listed = {item["version"]: item for item in emu.get(D, key).json()["data"]}
+    assert listed["20990101.1"]["status"] == "DEPLOYED" and listed["20990101.1"]["deployedAt"]
+    assert emu.post(D + "/20990101.1/promote", key).status_code == 200
+    # a build that fails, and one canceled before it would have finished
+    failing = _seed(emu, version="20990101.2", status="BUILDING", next_status="FAILED", next_status_after_ms=1_000,
+                    error={"name": "BuildError", "message": "npm ci failed"})
+    canceled = _seed(emu, version="20990101.3", status="BUILDING", next_status="DEPLOYED", next_status_after_ms=1_000)
+    assert emu.post(D + "/%s/cancel" % canceled["id"], key).status_code == 204
+    emu.control("POST", "clock", {"advance_ms": 1_000})
+    assert emu.get(D + "/" + failing["id"], key).json()["status"] == "FAILED"
+    assert emu.get(D + "/" + canceled["id"], key).json()["status"] == "CANCELED"
+    for body in ({"status": "DEPLOYED", "next_status": "FAILED"}, {"status": "BUILDING", "next_status": "DEPLOYING"},
+                 {"status": "BUILDING", "next_status": "DEPLOYED", "next_status_after_ms": -1}):
+        r = emu.session.post(emu.url + "/_emulator/deployments", json=dict(body, environment="prod"), timeout=10)
+        assert r.status_code == 400 and "next_status" in r.json()["error"], body
+
+
 def test_latest_is_the_newest_unmanaged_deployment(emu):
     now = emu.control("GET", "clock")["now"]
     old = _seed(emu, type="UNMANAGED", version="20250101.1", created_at=now - HOUR)
