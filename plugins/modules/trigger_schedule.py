@@ -337,30 +337,26 @@ from ansible_collections.triggerdev.management.plugins.module_utils._schedules i
 
 
 def main():
+    # What one schedule declares, at the top level (one schedule) and in each item of schedules (a set).
+    schedule_options = dict(
+        task=dict(type='str'),
+        cron=dict(type='str'),
+        timezone=dict(type='str'),
+        external_id=dict(type='str'),
+        window=dict(type='str'),
+        active=dict(type='bool'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+    )
     module = TriggerModule(
         argument_spec=dict(
             deduplication_key=dict(type='str', aliases=['key'], no_log=False),
             id=dict(type='str'),
             scope_key_to_environment=dict(type='bool', default=True, no_log=False),
-            task=dict(type='str'),
-            cron=dict(type='str'),
-            timezone=dict(type='str'),
-            external_id=dict(type='str'),
-            window=dict(type='str'),
-            active=dict(type='bool'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
             schedules=dict(type='list', elements='dict', options=dict(
-                deduplication_key=dict(type='str', required=True, aliases=['key'], no_log=False),
-                task=dict(type='str'),
-                cron=dict(type='str'),
-                timezone=dict(type='str'),
-                external_id=dict(type='str'),
-                window=dict(type='str'),
-                active=dict(type='bool'),
-                state=dict(type='str', choices=['present', 'absent'], default='present'),
-            )),
+                deduplication_key=dict(type='str', required=True, aliases=['key'], no_log=False), **schedule_options)),
             purge=dict(type='bool', default=False),
             purge_extra_keys=dict(type='list', elements='str', no_log=False),
+            **schedule_options
         ),
         mutually_exclusive=[('deduplication_key', 'id', 'schedules')] + [('schedules', name) for name in FIELDS],
         required_one_of=[('deduplication_key', 'id', 'schedules')],
