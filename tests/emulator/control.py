@@ -7,7 +7,7 @@ import threading
 from . import branches, deployments, envpause, runs, util, workers
 from . import orgs
 from .state import ENV_SLUGS, config_view
-from .util import ApiError, Response, parse_date_ms
+from .util import ApiError, Response, now_ms, parse_date_ms
 
 JOURNAL_CAP = 200_000
 
@@ -153,9 +153,16 @@ def _settings(emu, body):
             if isinstance(lag, bool) or not isinstance(lag, int) or lag < 0:
                 raise ApiError(400, "runs_list_lag_ms must be a non-negative integer")
             emu.state.settings["runs_list_lag_ms"] = lag
+        fire = body.get("schedules_fire")
+        if fire is not None:
+            if not isinstance(fire, bool):
+                raise ApiError(400, "schedules_fire must be a boolean")
+            if fire != (emu.state.settings["schedules_fire_since"] is not None):
+                emu.state.settings["schedules_fire_since"] = now_ms() if fire else None
         orgs.control_org_creation(emu.state, body)
     settings = emu.state.settings
     return {"run_pace": settings["run_pace"], "runs_list_lag_ms": settings["runs_list_lag_ms"],
+            "schedules_fire": settings["schedules_fire_since"] is not None,
             "rate_limit": "%d/%d" % (emu.limiter.burst, emu.limiter.refill), "rate_limit_interval_ms": emu.limiter.interval_ms,
             "org_creation_api": emu.state.data["orgCreationApi"]}
 

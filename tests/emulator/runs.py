@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 
-from . import auth
+from . import auth, cron
 from .util import (ApiError, Response, b64url_decode, b64url_encode, iso, js_type, now_ms, parse_date_ms, parse_delay_ms, zod_coerced_int,
                    parse_idempotency_ttl_ms, parse_natural_duration_ms, parse_period_ms, stringify_duration, zod_message, zod_validation_error)
 
@@ -236,6 +236,22 @@ def _outcome(run, internal):
     return {}
 
 
+def _schedule_of(state, run):
+    """resolveSchedule (ApiRetrieveRunPresenter): the schedule that started the run; a seeded run's made-up id keeps an
+    empty generator."""
+    project = state.project(run["project"]) or {}
+    schedule = (project.get("schedules") or {}).get(run["scheduleId"])
+    if schedule is None:
+        return {"id": run["scheduleId"], "generator": {"type": "CRON", "expression": "", "description": ""}}
+    item = {"id": schedule["id"]}
+    if schedule.get("externalId"):
+        item["externalId"] = schedule["externalId"]
+    if schedule.get("userDedup"):
+        item["deduplicationKey"] = schedule["dedupKey"]
+    item["generator"] = {"type": "CRON", "expression": schedule["cron"], "description": cron.describe(schedule["cron"])}
+    return item
+
+
 def retrieve_body(state, run, now, is_modern):
     item, internal = _common(state, run, now, is_modern)
     _status, started, _finished = timeline(state, run, now)
@@ -247,7 +263,7 @@ def retrieve_body(state, run, now, is_modern):
     if run.get("batchId"):
         item["batchId"] = run["batchId"]
     if run.get("scheduleId"):
-        item["schedule"] = {"id": run["scheduleId"], "generator": {"type": "CRON", "expression": "", "description": ""}}
+        item["schedule"] = _schedule_of(state, run)
     item.update(_outcome(run, internal))
     return item
 

@@ -7,8 +7,8 @@ import os
 import re
 import zoneinfo
 
-from . import auth, cron
-from .util import ApiError, Response, check_fields, iso, now_ms, zod_coerced_int, zod_issue
+from . import auth, cron, runs
+from .util import ApiError, Response, check_fields, iso, now_dt, now_ms, zod_coerced_int, zod_issue
 
 _TZ_CACHE = []
 _TZ_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "timezones.json")
@@ -80,7 +80,7 @@ def _find(project, ident):
 def _next_times(schedule):
     try:
         parsed = cron.parse(schedule["cron"])
-        nxt = parsed.next_after(datetime.datetime.now(datetime.timezone.utc), schedule["timezone"])
+        nxt = parsed.next_after(now_dt(), schedule["timezone"])
     except (cron.CronError, zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None, None
     if nxt is None:
@@ -280,3 +280,67 @@ def delete(state, req, ident):
     del project["schedules"][schedule["id"]]
     state.touch()
     return Response(200, {"id": schedule["id"]})
+
+
+# ---------------------------------------------------------------- firing (setting schedules_fire)
+
+def _occurrences(schedule, after_ms, count):
+    """The next `count` occurrences strictly after `after_ms`, in epoch milliseconds."""
+    try:
+        parsed = cron.parse(schedule["cron"])
+    except cron.CronError:
+        return []
+    found, after = [], datetime.datetime.fromtimestamp(after_ms / 1000.0, datetime.timezone.utc)
+    while len(found) < count:
+        try:
+            after = parsed.next_after(after, schedule["timezone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return found
+        if after is None:
+            break
+        found.append(int(after.timestamp() * 1000))
+    return found
+
+
+def _fire(state, project, schedule, env, at_ms, upcoming):
+    """Trigger the schedule's task as scheduleEngine.server.ts does: the engine's payload, scheduleId on the run."""
+    payload = {"scheduleId": schedule["id"], "type": schedule["type"], "timestamp": iso(at_ms),
+               "timezone": schedule["timezone"], "upcoming": [iso(ms) for ms in upcoming]}
+    if schedule.get("lastFiredMs"):
+        payload["lastTimestamp"] = iso(schedule["lastFiredMs"])
+    if schedule.get("externalId"):
+        payload["externalId"] = schedule["externalId"]
+    runs.new_run(state, project, env, schedule["task"], payload=payload, scheduleId=schedule["id"], createdAt=at_ms)
+
+
+def fire_due(state):
+    """The schedule engine on the emulator's clock (internal-packages/schedule-engine/src/engine/index.ts), when the
+    setting schedules_fire is on: an active schedule whose next occurrence has passed triggers its task once in each of
+    its environments, then waits for the next occurrence after now (occurrences missed meanwhile are skipped, as the
+    engine skips expired ones); nothing fires for an occurrence before the setting was switched on. Dev fires only while `trigger dev` is connected; archived environments never fire.
+    The window's spread is not modelled: a run is created at the nominal time."""
+    switched_on = state.settings.get("schedules_fire_since")
+    if switched_on is None:
+        return
+    now = now_ms()
+    for project in state.data["projects"].values():
+        if project.get("deletedAt") is not None:
+            continue
+        for schedule in project["schedules"].values():
+            since = max(schedule.get("firedUpToMs") or 0, schedule.get("createdAt") or 0, switched_on)
+            following = _occurrences(schedule, since, 1)
+            if not following or following[0] > now:
+                continue
+            schedule["firedUpToMs"] = now
+            if not schedule["active"]:
+                continue
+            at_ms = following[0]
+            upcoming = _occurrences(schedule, now, 10)
+            for env_id in schedule["envIds"]:
+                env = state.env_by_id(env_id)
+                if env is None or env.get("archivedAt") is not None:
+                    continue
+                if env["type"] == "DEVELOPMENT" and not (runs.env_worker(state, env) or {}).get("connected"):
+                    continue
+                _fire(state, project, schedule, env, at_ms, upcoming)
+            schedule["lastFiredMs"] = at_ms

@@ -152,7 +152,7 @@ class Emulator:
 
     def __init__(self, seed=None, state_file=None, run_pace=0.2, rate_limit=(750, 250), runs_list_lag_ms=0):
         self.state = State(seed=seed, state_file=state_file)
-        self.state.settings = {"run_pace": run_pace, "runs_list_lag_ms": runs_list_lag_ms}
+        self.state.settings = {"run_pace": run_pace, "runs_list_lag_ms": runs_list_lag_ms, "schedules_fire_since": None}
         self.defaults = {"run_pace": run_pace, "rate_limit": rate_limit, "runs_list_lag_ms": runs_list_lag_ms}
         self.limiter = ratelimit.RateLimiter(*rate_limit)
         self.journal = control.Journal()
@@ -162,6 +162,7 @@ class Emulator:
     def reset(self):
         util.CLOCK["offset_ms"] = 0
         self.state.settings["runs_list_lag_ms"] = self.defaults["runs_list_lag_ms"]
+        self.state.settings["schedules_fire_since"] = None
         self.state.reset()
         self.journal.clear()
         self.faults.set({})
@@ -180,6 +181,7 @@ class Emulator:
             if handler is None:
                 return fallback
             with self.state.lock:
+                schedules.fire_due(self.state)
                 return handler(self, req, *args)
         raise ApiError(404, "Not found")
 

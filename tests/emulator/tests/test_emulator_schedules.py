@@ -276,3 +276,56 @@ def test_cron_next_run():
     gap = cron.parse("30 1 29 3 *").next_after(datetime.datetime(2026, 3, 1, tzinfo=datetime.timezone.utc), "Europe/London")
     assert gap.year == 2027
     assert cron.parse("0 12 * * 7").next_after(start).weekday() == 6
+
+
+def _scheduled_runs(emu, schedule_id, env="dev"):
+    return emu.get("/api/v1/runs?filter[schedule]=%s" % schedule_id, emu.key(env)).json()["data"]
+
+
+def test_schedules_fire_on_the_clock_only_when_switched_on(emu):
+    s = _create(emu, env="dev", task="daily-report", cron="* * * * *", externalId="tenant-7").json()
+    emu.control("POST", "clock", {"advance_ms": 120_000})
+    assert _scheduled_runs(emu, s["id"]) == []   # off by default: nothing fires
+    assert emu.control("POST", "settings", {"schedules_fire": True})["schedules_fire"] is True
+    emu.control("POST", "clock", {"advance_ms": 30 * 60_000})   # half an hour at once: fires once, the rest are skipped
+    fired = _scheduled_runs(emu, s["id"])
+    assert len(fired) == 1 and fired[0]["taskIdentifier"] == "daily-report"
+    run = emu.get("/api/v3/runs/" + fired[0]["id"], emu.key("dev")).json()
+    assert run["schedule"] == {"id": s["id"], "externalId": "tenant-7", "deduplicationKey": "dedup-1",
+                               "generator": {"type": "CRON", "expression": "* * * * *", "description": "Every minute"}}
+    payload = run["payload"]
+    assert payload["scheduleId"] == s["id"] and payload["type"] == "IMPERATIVE" and payload["timezone"] == "UTC"
+    assert payload["externalId"] == "tenant-7" and "lastTimestamp" not in payload
+    assert payload["timestamp"].endswith(":00.000Z") and len(payload["upcoming"]) == 10
+    emu.control("POST", "clock", {"advance_ms": 60_000})
+    second = emu.get("/api/v3/runs/" + _scheduled_runs(emu, s["id"])[0]["id"], emu.key("dev")).json()["payload"]
+    assert second["lastTimestamp"] == payload["timestamp"] and len(_scheduled_runs(emu, s["id"])) == 2
+    # a deactivated schedule, a disconnected dev, and the setting off: nothing more
+    assert emu.post(S + "/%s/deactivate" % s["id"], emu.key("dev")).status_code == 200
+    emu.control("POST", "clock", {"advance_ms": 60_000})
+    assert len(_scheduled_runs(emu, s["id"])) == 2
+    assert emu.post(S + "/%s/activate" % s["id"], emu.key("dev")).status_code == 200
+    emu.control("POST", "workers", {"environment": "dev", "connected": False})
+    emu.control("POST", "clock", {"advance_ms": 60_000})
+    assert len(_scheduled_runs(emu, s["id"])) == 2
+    emu.control("POST", "workers", {"environment": "dev", "connected": True})
+    emu.control("POST", "settings", {"schedules_fire": False})
+    emu.control("POST", "clock", {"advance_ms": 60_000})
+    assert len(_scheduled_runs(emu, s["id"])) == 2
+    r = emu.session.post(emu.url + "/_emulator/settings", json={"schedules_fire": "yes"}, timeout=10)
+    assert r.status_code == 400 and "schedules_fire" in r.json()["error"]
+
+
+def test_a_fired_run_in_prod_runs_on_the_deployed_worker(emu):
+    emu.control("POST", "settings", {"schedules_fire": True})
+    s = _create(emu, env="prod", task="hourly-sync", cron="*/5 * * * *").json()
+    emu.control("POST", "clock", {"advance_ms": 5 * 60_000})
+    (fired,) = _scheduled_runs(emu, s["id"], env="prod")
+    deadline = datetime.datetime.now() + datetime.timedelta(seconds=10)
+    while datetime.datetime.now() < deadline:
+        run = emu.get("/api/v3/runs/" + fired["id"], emu.key("prod")).json()
+        if run["status"] == "COMPLETED":
+            break
+    assert run["status"] == "COMPLETED" and run["payload"]["upcoming"][0] > run["payload"]["timestamp"]
+    emu.control("POST", "reset")
+    assert emu.control("GET", "settings")["schedules_fire"] is False
