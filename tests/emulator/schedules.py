@@ -303,13 +303,13 @@ def _occurrences(schedule, after_ms, count):
 
 
 def _fire(state, project, schedule, env, at_ms, upcoming):
-    """Trigger the schedule's task as scheduleEngine.server.ts does: the engine's payload, scheduleId on the run."""
+    """Trigger the schedule's task as scheduleEngine.server.ts does: the engine's payload (read back with null for what it
+    leaves undefined - a first fire's lastTimestamp, a missing externalId - as the real server shows it), scheduleId on
+    the run."""
     payload = {"scheduleId": schedule["id"], "type": schedule["type"], "timestamp": iso(at_ms),
-               "timezone": schedule["timezone"], "upcoming": [iso(ms) for ms in upcoming]}
-    if schedule.get("lastFiredMs"):
-        payload["lastTimestamp"] = iso(schedule["lastFiredMs"])
-    if schedule.get("externalId"):
-        payload["externalId"] = schedule["externalId"]
+               "lastTimestamp": iso(schedule["lastFiredMs"]) if schedule.get("lastFiredMs") else None,
+               "externalId": schedule.get("externalId") or None, "timezone": schedule["timezone"],
+               "upcoming": [iso(ms) for ms in upcoming]}
     runs.new_run(state, project, env, schedule["task"], payload=payload, scheduleId=schedule["id"], createdAt=at_ms)
 
 

@@ -295,7 +295,7 @@ def test_schedules_fire_on_the_clock_only_when_switched_on(emu):
                                "generator": {"type": "CRON", "expression": "* * * * *", "description": "Every minute"}}
     payload = run["payload"]
     assert payload["scheduleId"] == s["id"] and payload["type"] == "IMPERATIVE" and payload["timezone"] == "UTC"
-    assert payload["externalId"] == "tenant-7" and "lastTimestamp" not in payload
+    assert payload["externalId"] == "tenant-7" and payload["lastTimestamp"] is None
     assert payload["timestamp"].endswith(":00.000Z") and len(payload["upcoming"]) == 10
     emu.control("POST", "clock", {"advance_ms": 60_000})
     second = emu.get("/api/v3/runs/" + _scheduled_runs(emu, s["id"])[0]["id"], emu.key("dev")).json()["payload"]
@@ -327,5 +327,7 @@ def test_a_fired_run_in_prod_runs_on_the_deployed_worker(emu):
         if run["status"] == "COMPLETED":
             break
     assert run["status"] == "COMPLETED" and run["payload"]["upcoming"][0] > run["payload"]["timestamp"]
+    assert run["payload"]["externalId"] is None and run["schedule"] == {
+        "id": s["id"], "deduplicationKey": "dedup-1", "generator": {"type": "CRON", "expression": "*/5 * * * *", "description": "Every 5 minutes"}}
     emu.control("POST", "reset")
     assert emu.control("GET", "settings")["schedules_fire"] is False
