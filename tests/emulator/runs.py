@@ -291,8 +291,9 @@ def new_run(state, project, env, task_id, payload=None, options=None, **extra):
         "tags": tags, "pace": int(state.settings["run_pace"] * 1000), "behaviour": task.get("behaviour", "success"),
         "duration": task.get("duration", 1), "isTest": bool(options.get("test", False)),
         "metadata": options.get("metadata"), "machine": options.get("machine"),
-        # regionForDisplay: the requested region, else the worker queue's region (the project's default here)
-        "region": options.get("region") or project.get("defaultRegion"),
+        # regionForDisplay of the worker queue: dev's is the environment itself (queues.server.ts getWorkerQueue, seen on the
+        # real server); elsewhere the requested region, else the project's default
+        "region": env["id"] if env["type"] == "DEVELOPMENT" else options.get("region") or project.get("defaultRegion"),
         "queue": (options.get("queue") or {}).get("name") or task_queue(env, task_id),
         "taskKind": "SCHEDULED" if task.get("type") == "SCHEDULED" else "STANDARD",
     }

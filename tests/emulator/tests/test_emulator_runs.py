@@ -35,6 +35,19 @@ def test_trigger_and_progress_to_completed(emu):
     assert run["payload"] == {"name": "Ansible"}
 
 
+def test_region_is_the_worker_queue(emu):
+    """Dev's worker queue is the environment itself, even when a region is asked for; elsewhere the requested region,
+    else the project's default."""
+    dev = _trigger(emu, env="dev", options={"region": "eu-central-1"}).json()["id"]
+    assert emu.get("/api/v3/runs/" + dev, emu.key("dev")).json()["region"] == "env_demo_dev"
+    listed = emu.get("/api/v1/runs?page[size]=1", emu.key("dev")).json()["data"][0]
+    assert listed["id"] == dev and listed["region"] == "env_demo_dev"
+    prod = _trigger(emu).json()["id"]
+    asked = _trigger(emu, options={"region": "eu-central-1"}).json()["id"]
+    assert emu.get("/api/v3/runs/" + prod, emu.key("prod")).json()["region"] == "us-east-1"
+    assert emu.get("/api/v3/runs/" + asked, emu.key("prod")).json()["region"] == "eu-central-1"
+
+
 def test_failed_and_crashed(emu):
     failed = _wait_final(emu, _trigger(emu, "always-fails").json()["id"])
     assert failed["status"] == "FAILED" and failed["isFailed"] is True and failed["error"]["message"]
