@@ -317,8 +317,9 @@ def fire_due(state):
     """The schedule engine on the emulator's clock (internal-packages/schedule-engine/src/engine/index.ts), when the
     setting schedules_fire is on: an active schedule whose next occurrence has passed triggers its task once in each of
     its environments, then waits for the next occurrence after now (occurrences missed meanwhile are skipped, as the
-    engine skips expired ones); nothing fires for an occurrence before the setting was switched on. Dev fires only while `trigger dev` is connected; archived environments never fire.
-    The window's spread is not modelled: a run is created at the nominal time."""
+    engine skips expired ones); nothing fires for an occurrence before the setting was switched on. Dev fires only
+    while `trigger dev` is connected; archived environments never fire. The window's spread is not modelled: a run is
+    created at the nominal time."""
     switched_on = state.settings.get("schedules_fire_since")
     if switched_on is None:
         return
