@@ -268,7 +268,8 @@ class TriggerClient:
             try:
                 self.request_count += 1
                 response = self._get_session().request(method, url, params=params, data=data, headers=request_headers,
-                                                       timeout=self.request_timeout, verify=self.validate_certs)
+                                                       timeout=self.request_timeout, verify=self.validate_certs,
+                                                       allow_redirects=False)
             except requests.exceptions.SSLError as exc:
                 # A certificate problem does not go away by retrying.
                 raise TriggerConnectionError(method, path, self.connection_reason(exc), attempt)
@@ -280,6 +281,8 @@ class TriggerClient:
             except requests.RequestException as exc:
                 # Not transient (too many redirects, an invalid URL or header...): fail at once, cleanly.
                 raise TriggerConnectionError(method, path, self.connection_reason(exc), attempt)
+            if 300 <= response.status_code < 400:
+                raise self._redirect_error(response, method, path, attempt)
             if response.status_code < 400:
                 return self._decode(response, method, path)
             retry = self.should_retry(response)
@@ -325,6 +328,15 @@ class TriggerClient:
             return response.json()
         except ValueError:
             raise TriggerAPIError(method, path, response.status_code, 'the response is not JSON')
+
+    def _redirect_error(self, response, method, path, attempts):
+        """Redirects are not followed: requests would turn a redirected POST into a GET and drop its body, so the
+        write would be lost or misread. The usual cause is an api_url with http:// or without its path prefix."""
+        location = urlsplit(response.headers.get('Location') or '')
+        target = '%s://%s%s' % (location.scheme, location.netloc, location.path) if location.netloc else location.path
+        message = ('the API URL redirects (HTTP %s) to %s; redirects are not followed, set api_url to the address the API '
+                   'answers at' % (response.status_code, scrub(target, self.secrets) or 'an address the response does not give'))
+        return TriggerAPIError(method, path, response.status_code, message, attempts=attempts)
 
     def _api_error(self, response, method, path, attempts):
         try:

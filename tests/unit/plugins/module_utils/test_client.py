@@ -437,6 +437,19 @@ def test_tls_certificate_errors_fail_at_once_with_a_hint(rsps, make_client, fake
     assert 'validate_certs' in str(err.value) and 'api.example.test' in str(err.value)
 
 
+@pytest.mark.parametrize('method, status', [('POST', 301), ('GET', 302), ('PUT', 307), ('DELETE', 308)])
+def test_redirects_are_not_followed(rsps, make_client, fake_time, method, status):
+    """A followed 301/302 turns a POST into a GET without its body; the task fails once, naming where the URL points."""
+    rsps.add(method, API + SCHEDULES, status=status, headers={'Location': 'https://api.example.test/v2/api/v1/schedules?token=x'})
+    rsps.add('GET', re.compile(r'.*/v2/.*'), json={'data': []})
+    with pytest.raises(TriggerAPIError) as err:
+        make_client().request(method, SCHEDULES, json_body={'task': 't'} if method != 'GET' else None)
+    assert len(rsps.calls) == 1 and fake_time.sleeps == []
+    assert err.value.status == status
+    assert 'redirects (HTTP %d) to https://api.example.test/v2/api/v1/schedules;' % status in err.value.api_message
+    assert 'token=x' not in str(err.value) and 'set api_url' in str(err.value)
+
+
 def test_config_errors_have_the_same_failure_keys_as_api_errors():
     with pytest.raises(TriggerInputError) as err:
         TriggerClient('not-a-key', api_url=API)
