@@ -25,6 +25,8 @@ options:
     description:
       - Base URL of the Trigger.dev API. Set it for a self-hosted instance or the local emulator.
       - If not set, the value of the E(TRIGGER_API_URL) environment variable is used, then V(https://api.trigger.dev).
+      - Redirects are not followed (a redirected write would lose its body); use the address the API answers at,
+        with V(https://) where the server redirects V(http://).
     type: str
     default: https://api.trigger.dev
   project_ref:
@@ -106,6 +108,8 @@ options:
     description:
       - Base URL of the Trigger.dev API. Set it for a self-hosted instance or the local emulator.
       - If not set, the value of the E(TRIGGER_API_URL) environment variable is used, then V(https://api.trigger.dev).
+      - Redirects are not followed (a redirected write would lose its body); use the address the API answers at,
+        with V(https://) where the server redirects V(http://).
     type: str
     default: null
 '''
