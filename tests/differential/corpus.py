@@ -69,7 +69,7 @@ def auth_matrix():
         ('branch list', get(REF + '/branches?env=preview')),
         ('project runs', get(REF + '/runs?filter[env]=prod')),
         ('current worker', get(REF + '/prod/workers/current')),
-        ('projects', get('/api/v1/projects')),
+        ('projects', get('/api/v1/projects', unordered_by='externalRef')),
         ('run retrieve', get('/api/v3/runs/run_doesnotexist0000000000000')),
         ('timezones', get('/api/v1/timezones')),
     ]
@@ -369,7 +369,7 @@ def worker_and_project_cases():
             get(REF + '/prod/workers/current', auth='key:prod'),
         ]},
         {'name': 'projects/bootstrap', 'steps': [
-            get('/api/v1/projects', auth='pat'),
+            get('/api/v1/projects', auth='pat', unordered_by='externalRef'),
             get(REF + '/dev', auth='pat'),
             get(REF + '/staging', auth='pat'),
             get(REF + '/stg', auth='pat'),
@@ -461,13 +461,13 @@ def environment_cases():
 def organisation_cases():
     return [
         {'name': 'organisations/read', 'steps': [
-            get('/api/v1/orgs', auth='pat'),
-            get('/api/v1/orgs', auth='pat:second'),
+            get('/api/v1/orgs', auth='pat', unordered_by='slug'),
+            get('/api/v1/orgs', auth='pat:second', unordered_by='slug'),
             get('/api/v1/orgs', auth='oat'),
             get('/api/v1/orgs', auth='key:prod'),
-            get('/api/v1/orgs/demo-org/projects', auth='pat'),
+            get('/api/v1/orgs/demo-org/projects', auth='pat', unordered_by='externalRef'),
             get('/api/v1/orgs/second-org/projects', auth='pat'),
-            get('/api/v1/projects', auth='pat:second'),
+            get('/api/v1/projects', auth='pat:second', unordered_by='externalRef'),
             get(REF, auth='pat'),
             get(REF, auth='pat:second'),
             get('/api/v1/projects/proj_second', auth='pat:second'),

@@ -50,6 +50,15 @@ def test_every_env_var_list_of_the_corpus_is_marked_unordered():
                 assert step.get('unordered_by') == 'name', (case['name'], path)
 
 
+def test_every_organisation_and_project_list_a_personal_token_reads_is_marked_unordered():
+    """The server reads these lists without orderBy (heap order): a list of more than one item must be compared sorted."""
+    lists = {'/api/v1/orgs': 'slug', '/api/v1/projects': 'externalRef', '/api/v1/orgs/demo-org/projects': 'externalRef'}
+    for case in CASES:
+        for step in case['steps']:
+            if step['method'] == 'GET' and step['path'] in lists and step['auth'].startswith('pat'):
+                assert step.get('unordered_by') == lists[step['path']], (case['name'], step['path'], step['auth'])
+
+
 class _Plain:
     """A backend that normalises nothing."""
 
