@@ -86,30 +86,13 @@ requirements:
 
     # Lookups and the inventory plugin: the same options, resolved by module_utils/_connection.py (environment
     # variables, then defaults), so api_key is not required here and api_url has no default of its own. List this
-    # fragment before triggerdev.management.connection: where both set a key of an option, the first one wins.
-    # ansible-test reads fragments as plain string literals, so the two descriptions are written out again
-    # (tests/unit/plugins/lookup/test_envvar.py checks they stay the same).
+    # fragment before triggerdev.management.connection: Ansible merges an option's keys and the first fragment's win,
+    # so only what differs is here and the descriptions come from DOCUMENTATION.
     PLUGINS = r'''
 options:
   api_key:
-    description:
-      - The credential used to call the Trigger.dev API, sent as a bearer token.
-      - A secret key (V(tr_dev_...), V(tr_stg_...), V(tr_prod_...), V(tr_preview_...), or an additional key
-        V(tr_<env>_sk_...)) acts on its own environment only.
-      - A personal access token (V(tr_pat_...)) or organization access token (V(tr_oat_...)) reaches every
-        environment of the projects it can see; it needs O(project_ref) and O(environment). For operations
-        the API accepts only with a secret key (schedules, triggering, run retrieve/cancel/replay), the
-        environment's secret key is fetched once through the API with the access token and never returned or logged.
-      - If not set, the value of the E(TRIGGER_SECRET_KEY) environment variable is used, then E(TRIGGER_ACCESS_TOKEN).
-    type: str
     required: false
     aliases: [secret_key, access_token]
   api_url:
-    description:
-      - Base URL of the Trigger.dev API. Set it for a self-hosted instance or the local emulator.
-      - If not set, the value of the E(TRIGGER_API_URL) environment variable is used, then V(https://api.trigger.dev).
-      - Redirects are not followed (a redirected write would lose its body); use the address the API answers at,
-        with V(https://) where the server redirects V(http://).
-    type: str
     default: null
 '''

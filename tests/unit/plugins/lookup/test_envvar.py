@@ -161,6 +161,6 @@ def test_options_match_the_module_connection_spec():
 def test_plugin_fragment_describes_the_options_as_the_module_fragment_does():
     from ansible_collections.triggerdev.management.plugins.doc_fragments.connection import ModuleDocFragment
     modules = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']
-    plugins = yaml.safe_load(ModuleDocFragment.PLUGINS)['options']
-    for name, option in plugins.items():
-        assert option['description'] == modules[name]['description'], name
+    plugins = documented_options()
+    for name, option in yaml.safe_load(ModuleDocFragment.PLUGINS)['options'].items():
+        assert plugins[name]['description'] == modules[name]['description'], name
