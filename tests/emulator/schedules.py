@@ -8,7 +8,7 @@ import re
 import zoneinfo
 
 from . import auth, cron, runs
-from .util import ApiError, Response, check_fields, iso, now_dt, now_ms, zod_coerced_int, zod_issue
+from .util import ApiError, Response, check_fields, iso, now_ms, zod_coerced_int, zod_issue
 
 _TZ_CACHE = []
 _TZ_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "timezones.json")
@@ -78,14 +78,10 @@ def _find(project, ident):
 
 
 def _next_times(schedule):
-    try:
-        parsed = cron.parse(schedule["cron"])
-        nxt = parsed.next_after(now_dt(), schedule["timezone"])
-    except (cron.CronError, zoneinfo.ZoneInfoNotFoundError, ValueError):
+    following = _occurrences(schedule, now_ms(), 1)
+    if not following:
         return None, None
-    if nxt is None:
-        return None, None
-    ms = int(nxt.timestamp() * 1000)
+    ms = following[0]
     effective = ms
     window = schedule.get("window")
     if window and window[0] == "duration":
