@@ -5,16 +5,17 @@
 
 A case is {"name", "steps": [step, ...], "emulator_setup": [(control endpoint, body), ...]}; a step is
 {"method", "path", "auth", "headers", "json" | "raw", "save": {name: field}, "until": (field, value(s)),
-"timeout", "unordered_by": key}. `unordered_by` marks a list whose order the server does not define: both
-sides are sorted by that key before the comparison and an order difference is reported apart. `auth` is
-key:ENV[:PROJECT], pat, oat, uat, none or bogus. `{name}` in a path, header or body is a value saved by an
-earlier step. Every route the collection uses is here with its success and
-error cases; cases start from the seed (both backends are reset first).
+"timeout"}. `auth` is key:ENV[:PROJECT], pat, oat, uat, none or bogus. `{name}` in a path, header or body
+is a value saved by an earlier step. Every route the collection uses is here with its success and error
+cases; cases start from the seed (both backends are reset first). The lists the server reads without an
+order are named once, by route, in UNORDERED_LISTS.
 
 The real server here has no worker in staging and prod (nothing executes there), so cases that trigger
 there first disconnect the emulator's worker in that environment (`emulator_setup`); in dev both have a
 connected `trigger dev` worker.
 """
+
+import re
 
 REF = '/api/v1/projects/proj_demo'
 ENVVARS = REF + '/envvars'
@@ -29,9 +30,23 @@ def get(path, auth='key:prod', **extra):
     return dict(method='GET', path=path, auth=auth, **extra)
 
 
-def envvar_list(path, auth='key:prod', **extra):
-    """The env-var list: its order is not defined on the server (no ORDER BY), so the comparison sorts by name."""
-    return get(path, auth, unordered_by='name', **extra)
+# Lists the server reads with prisma findMany and no orderBy (Postgres heap order: an updated row moves to the end):
+# the env-var list (SecretStore), the organisation and project lists (routes/api.v1.orgs.ts, api.v1.projects.ts,
+# api.v1.orgs.$orgParam.projects.ts). Both answers are sorted by the key before the comparison, and a difference in
+# order is reported apart.
+UNORDERED_LISTS = (
+    (re.compile(r'/api/v1/projects/[^/]+/envvars/[^/]+'), 'name'),
+    (re.compile(r'/api/v1/orgs'), 'slug'),
+    (re.compile(r'/api/v1/projects|/api/v1/orgs/[^/]+/projects'), 'externalRef'),
+)
+
+
+def unordered_key(step):
+    """The key a GET step's list is sorted by before the comparison, or None for a list in the server's own order."""
+    if step.get('method', 'GET') != 'GET':
+        return None
+    path = step['path'].split('?', 1)[0]
+    return next((key for pattern, key in UNORDERED_LISTS if pattern.fullmatch(path)), None)
 
 
 def post(path, body=None, auth='key:prod', **extra):
@@ -62,14 +77,14 @@ def schedule(task='daily-report', cron='0 * * * *', key='diff-1', **fields):
 def auth_matrix():
     routes = [
         ('runs list', get('/api/v1/runs')),
-        ('env var list', envvar_list(ENVVARS + '/prod')),
+        ('env var list', get(ENVVARS + '/prod')),
         ('env var resolved', get(ENVVARS)),
         ('schedules list', get(SCHEDULES)),
         ('key bootstrap', get(REF + '/prod')),
         ('branch list', get(REF + '/branches?env=preview')),
         ('project runs', get(REF + '/runs?filter[env]=prod')),
         ('current worker', get(REF + '/prod/workers/current')),
-        ('projects', get('/api/v1/projects', unordered_by='externalRef')),
+        ('projects', get('/api/v1/projects')),
         ('run retrieve', get('/api/v3/runs/run_doesnotexist0000000000000')),
         ('timezones', get('/api/v1/timezones')),
     ]
@@ -84,14 +99,14 @@ def envvar_cases():
     prod = ENVVARS + '/prod'
     return [
         {'name': 'envvars/crud', 'steps': [
-            envvar_list(prod),
+            get(prod),
             post(prod, {'name': 'DIFF_A', 'value': 'one'}),
             post(prod, {'name': 'DIFF_A', 'value': 'two'}),
             get(prod + '/DIFF_A'),
             put(prod + '/DIFF_A', {'value': 'three'}),
             get(prod + '/DIFF_A'),
             post(prod, {'name': 'DIFF_S', 'value': 'hidden', 'isSecret': True}),
-            envvar_list(prod),
+            get(prod),
             get(prod + '/DIFF_S'),
             delete(prod + '/DIFF_A'),
             delete(prod + '/DIFF_A'),
@@ -100,20 +115,20 @@ def envvar_cases():
         ]},
         {'name': 'envvars/access_tokens_and_slugs', 'steps': [
             post(ENVVARS + '/staging', {'name': 'DIFF_B', 'value': 'b'}, auth='pat'),
-            envvar_list(ENVVARS + '/stg', auth='pat'),
-            envvar_list(ENVVARS + '/staging', auth='oat'),
-            envvar_list(ENVVARS + '/production', auth='pat'),
-            envvar_list(ENVVARS + '/development', auth='pat'),
-            envvar_list(ENVVARS + '/dev', auth='key:prod'),
+            get(ENVVARS + '/stg', auth='pat'),
+            get(ENVVARS + '/staging', auth='oat'),
+            get(ENVVARS + '/production', auth='pat'),
+            get(ENVVARS + '/development', auth='pat'),
+            get(ENVVARS + '/dev', auth='key:prod'),
             get('/api/v1/projects/proj_other/envvars/prod', auth='key:prod'),
             get('/api/v1/projects/proj_nope/envvars/prod', auth='pat'),
-            envvar_list(ENVVARS + '/preview', auth='key:preview'),
+            get(ENVVARS + '/preview', auth='key:preview'),
         ]},
         {'name': 'envvars/import', 'steps': [
             post(prod + '/import', {'variables': {'DIFF_I1': '1', 'DIFF_I2': '2'}, 'override': True}),
             post(prod + '/import', {'variables': {'DIFF_I1': 'x', 'DIFF_I3': '3'}, 'override': False}),
             post(prod + '/import', {'variables': {'DIFF_I1': 'x'}, 'override': True}),
-            envvar_list(prod),
+            get(prod),
             post(prod + '/import', {'variables': 'nope'}),
             post(prod + '/import', {}),
         ]},
@@ -330,7 +345,7 @@ def branch_cases():
             get(REF + '/preview', auth='pat', headers=BRANCH),
             get(REF + '/preview', auth='oat', headers=BRANCH),
             post(ENVVARS + '/preview', {'name': 'DIFF_BR', 'value': 'b'}, auth='pat', headers=BRANCH),
-            envvar_list(ENVVARS + '/preview', auth='key:preview', headers=BRANCH),
+            get(ENVVARS + '/preview', auth='key:preview', headers=BRANCH),
             get('/api/v1/runs', auth='key:preview', headers=BRANCH),
             get('/api/v1/runs', auth='key:preview'),
             get('/api/v1/runs', auth='key:preview', headers={'x-trigger-branch': 'no-such-branch'}),
@@ -369,7 +384,7 @@ def worker_and_project_cases():
             get(REF + '/prod/workers/current', auth='key:prod'),
         ]},
         {'name': 'projects/bootstrap', 'steps': [
-            get('/api/v1/projects', auth='pat', unordered_by='externalRef'),
+            get('/api/v1/projects', auth='pat'),
             get(REF + '/dev', auth='pat'),
             get(REF + '/staging', auth='pat'),
             get(REF + '/stg', auth='pat'),
@@ -461,13 +476,13 @@ def environment_cases():
 def organisation_cases():
     return [
         {'name': 'organisations/read', 'steps': [
-            get('/api/v1/orgs', auth='pat', unordered_by='slug'),
-            get('/api/v1/orgs', auth='pat:second', unordered_by='slug'),
+            get('/api/v1/orgs', auth='pat'),
+            get('/api/v1/orgs', auth='pat:second'),
             get('/api/v1/orgs', auth='oat'),
             get('/api/v1/orgs', auth='key:prod'),
-            get('/api/v1/orgs/demo-org/projects', auth='pat', unordered_by='externalRef'),
+            get('/api/v1/orgs/demo-org/projects', auth='pat'),
             get('/api/v1/orgs/second-org/projects', auth='pat'),
-            get('/api/v1/projects', auth='pat:second', unordered_by='externalRef'),
+            get('/api/v1/projects', auth='pat:second'),
             get(REF, auth='pat'),
             get(REF, auth='pat:second'),
             get('/api/v1/projects/proj_second', auth='pat:second'),

@@ -30,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'utils'))
 sys.path.insert(0, HERE)
 
-from corpus import CASES  # noqa: E402  pylint: disable=wrong-import-position
+from corpus import CASES, unordered_key  # noqa: E402  pylint: disable=wrong-import-position
 from with_emulator import emulator, fetch_config  # noqa: E402  pylint: disable=wrong-import-position
 
 API_VERSION = '2025-07-16'
@@ -228,7 +228,7 @@ def align(emulator_side, other):
 
 
 def unordered(answers, key):
-    """A list whose order the server does not define (the step says `unordered_by`): both sides sorted by that key, so
+    """A list whose order the server does not define (corpus.unordered_key): both sides sorted by that key, so
     the content is still compared item by item, and a difference in order reported on its own as `body[] order`."""
     bodies = [body for _status, body in answers]
     if not key or not all(isinstance(b, list) and all(isinstance(i, dict) for i in b) for b in bodies):
@@ -250,7 +250,7 @@ def compare(backends, cases, known):
         saved = [{} for _backend in backends]
         for index, step in enumerate(case['steps']):
             answers = [run_step(backend, step, saved[i]) for i, backend in enumerate(backends)]
-            answers, order_diffs = unordered(answers, step.get('unordered_by'))
+            answers, order_diffs = unordered(answers, unordered_key(step))
             shaped = [{'status': status, 'body': shape(body, backend)} for (status, body), backend in zip(answers, backends)]
             diffs = order_diffs + differences(shaped[0], shaped[1])
             label = step.get('name') or '%s %s' % (step.get('method', 'GET'), step['path'])
