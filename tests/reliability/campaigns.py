@@ -26,6 +26,7 @@ import random
 import re
 from urllib.parse import quote
 
+from ansible_collections.triggerdev.management.plugins.module_utils._runs import RETRY_KEY_PREFIX
 from harness import play, run_playbook, summarize, writes
 
 FAULTS = {'error_rate': 0.3, 'drop_rate': 0.05, 'statuses': [500, 502, 503, 429]}
@@ -406,7 +407,7 @@ class TaskCampaign(Campaign):
     def verify(self, i, applied):
         runs = self.runs(i)
         problems = []
-        # A trigger without the user's key carries a one-off key of the module's (RETRY_KEY_PREFIX): it counts as unkeyed.
+        # A trigger without the user's key carries a one-off key of the module's: it counts as unkeyed.
         keys = collections.Counter(r.get('idempotencyKey') for r in runs if user_key(r))
         twice = sorted(k for k, n in keys.items() if n > 1)
         if twice:
@@ -427,7 +428,7 @@ class TaskCampaign(Campaign):
 def user_key(run):
     """The idempotency key the user gave the run, or None (none, or the module's one-off retry key)."""
     key = run.get('idempotencyKey')
-    return None if not key or key.startswith('triggerdev.management-retry-') else key
+    return None if not key or key.startswith(RETRY_KEY_PREFIX) else key
 
 
 class RunCampaign(Campaign):

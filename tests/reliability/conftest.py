@@ -11,7 +11,12 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'bench'))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'utils'))
 sys.path.insert(0, HERE)
+
+import collection_path  # noqa: E402  pylint: disable=wrong-import-position
+
+collection_path.make_importable()
 
 import harness  # noqa: E402  pylint: disable=wrong-import-position
 from reliability_support import LONG, REPORT  # noqa: E402  pylint: disable=wrong-import-position
